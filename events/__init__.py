@@ -1,0 +1,1 @@
+"""Workshops, meetings and mutual-aid sessions: registrations, waitlists, check-in, calendars."""

@@ -1,0 +1,1 @@
+"""Threads and posts inside groups, reports and moderation."""

@@ -1,0 +1,65 @@
+"""The access point: a facilitator, face to face with a resident, resets their password with a
+one-time code or confirms they met them in person. Nothing here needs the resident's email."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import db
+from portal.accounts import forms, service
+from portal.accounts.models import User
+from portal.permissions import may, require
+from portal.web import redirect_after_post, render_page
+
+bp = Blueprint("access_point", __name__, url_prefix="/access-point")
+
+
+@bp.route("/", methods=["GET", "POST"])
+def lookup():
+    require("access_point.use")
+    form = forms.PersonLookupForm()
+    if form.validate_on_submit():
+        person = service.find_by_nickname(form.nickname.data)
+        if person is not None and may("person.issue_reset_code", person):
+            return redirect_after_post(url_for(".person", user_id=person.id))
+        form.nickname.errors.append(
+            _("Nobody with this nickname lives in a neighbourhood you serve."))
+    status = 422 if request.method == "POST" else 200
+    return render_page("accounts/access_point.html", None, status, form=form)
+
+
+def _person_or_404(user_id: int, action: str) -> User:
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    require(action, person)
+    return person
+
+
+@bp.get("/people/<int:user_id>")
+def person(user_id: int):
+    person = _person_or_404(user_id, "person.issue_reset_code")
+    return render_page("accounts/access_point_person.html", None, person=person,
+                       confirm_form=forms.ConfirmForm(), code=None)
+
+
+@bp.post("/people/<int:user_id>/reset-code")
+def issue_code(user_id: int):
+    person = _person_or_404(user_id, "person.issue_reset_code")
+    forms.ConfirmForm().validate_on_submit() or abort(400)
+    with db.write_transaction():
+        code = service.issue_reset_code(person, current_user._get_current_object())
+    # Shown once, on this response only: it is never stored in clear nor put in a URL.
+    return render_page("accounts/access_point_person.html", None, person=person,
+                       confirm_form=forms.ConfirmForm(), code=code)
+
+
+@bp.post("/people/<int:user_id>/verify")
+def verify(user_id: int):
+    person = _person_or_404(user_id, "person.verify_in_person")
+    forms.ConfirmForm().validate_on_submit() or abort(400)
+    with db.write_transaction():
+        service.verify_in_person(person, current_user._get_current_object())
+    flash(_("%(nickname)s is now marked as met in person.", nickname=person.nickname), "success")
+    return redirect_after_post(url_for(".person", user_id=person.id))

@@ -1,0 +1,155 @@
+"""Account forms. Every message is translatable; validators run server-side, JavaScript or not."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from portal.accounts import nicknames, passwords
+from portal.accounts.service import CODE_LENGTH, normalise_code
+from portal.i18n import LANGUAGES
+from portal.places.queries import neighbourhood_choices
+
+REQUIRED = _l("This field is required.")
+
+
+def _nickname_rule(_form, field) -> None:
+    problem = nicknames.nickname_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def _password_rule(form, field) -> None:
+    # The nickname typed in the same form, or the signed-in owner's (set by the view).
+    nickname = form.nickname.data if hasattr(form, "nickname") else getattr(form, "owner_nickname", "")
+    problem = passwords.password_problem(field.data or "", nickname or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class NeighbourhoodField(SelectField):
+    """A neighbourhood, grouped by Municipio; empty means "I'd rather not say / choose later"."""
+
+    def __init__(self, label, **kwargs):
+        super().__init__(label, coerce=_optional_int, validate_choice=False, **kwargs)
+
+    def pre_validate(self, form) -> None:
+        valid = {value for _m, options in self.choices.items() for value, _ in options}
+        if self.data is not None and self.data not in valid:
+            raise ValidationError(_l("Choose a neighbourhood from the list."))
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # never a valid id: pre_validate turns it into a clear message
+
+
+class LanguageField(SelectField):
+    def __init__(self, label, **kwargs):
+        super().__init__(label, choices=[(code, lang.autonym) for code, lang in LANGUAGES.items()],
+                         validate_choice=False, **kwargs)
+
+    def pre_validate(self, form) -> None:
+        if self.data not in LANGUAGES:
+            raise ValidationError(_l("Choose a language from the list."))
+
+
+def _with_neighbourhoods(form: FlaskForm) -> FlaskForm:
+    form.home_neighbourhood.choices = neighbourhood_choices()
+    return form
+
+
+class RegisterForm(FlaskForm):
+    nickname = StringField(_l("Nickname"), validators=[DataRequired(REQUIRED), _nickname_rule],
+                           description=_l("Any name you like; other people will see it. "
+                                          "No real name or documents needed."))
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), _password_rule],
+                             description=_l("At least 8 characters. A short sentence is easy to "
+                                            "remember and hard to guess."))
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(REQUIRED), EqualTo("password", _l("The two passwords do not match."))])
+    email = EmailField(_l("Email (optional)"), validators=[
+        Optional(), Length(max=254, message=_l("Use at most %(max)d characters.")),
+        Email(_l("Enter an email address like name@example.org, or leave it empty."))],
+        description=_l("Only to reset your password by yourself. Without it, a facilitator "
+                       "can help you at an access point."))
+    home_neighbourhood = NeighbourhoodField(_l("Your neighbourhood"))
+    language = LanguageField(_l("Language"))
+    accept_terms = BooleanField(_l("I accept the rules of the portal and the privacy notice"),
+                                validators=[DataRequired(_l("Please accept the rules to join."))])
+
+    @classmethod
+    def build(cls, **kwargs) -> RegisterForm:
+        return _with_neighbourhoods(cls(**kwargs))
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Nickname or email"), validators=[
+        DataRequired(REQUIRED), Length(max=254, message=_l("Use at most %(max)d characters."))])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(REQUIRED), Length(max=passwords.MAX_LENGTH,
+                                       message=_l("Use at most %(max)d characters."))])
+
+
+class AccountForm(FlaskForm):
+    email = EmailField(_l("Email (optional)"), validators=[
+        Optional(), Length(max=254, message=_l("Use at most %(max)d characters.")),
+        Email(_l("Enter an email address like name@example.org, or leave it empty."))])
+    home_neighbourhood = NeighbourhoodField(_l("Your neighbourhood"))
+    language = LanguageField(_l("Language"))
+
+    @classmethod
+    def build(cls, **kwargs) -> AccountForm:
+        return _with_neighbourhoods(cls(**kwargs))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), _password_rule])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(REQUIRED), EqualTo("password", _l("The two passwords do not match."))])
+
+
+class CodeResetForm(FlaskForm):
+    nickname = StringField(_l("Nickname"), validators=[
+        DataRequired(REQUIRED), Length(max=nicknames.MAX_LENGTH,
+                                       message=_l("Use at most %(max)d characters."))])
+    code = StringField(_l("Code from the facilitator"), validators=[DataRequired(REQUIRED)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), _password_rule])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(REQUIRED), EqualTo("password", _l("The two passwords do not match."))])
+
+    def validate_code(self, field) -> None:
+        if len(normalise_code(field.data or "")) != CODE_LENGTH:
+            raise ValidationError(_l("The code has %(n)d letters and numbers.", n=CODE_LENGTH))
+
+
+class EmailResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(REQUIRED), Length(max=254, message=_l("Use at most %(max)d characters.")),
+        Email(_l("Enter an email address like name@example.org."))])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), _password_rule])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(REQUIRED), EqualTo("password", _l("The two passwords do not match."))])
+
+
+class PersonLookupForm(FlaskForm):
+    nickname = StringField(_l("Nickname of the person"), validators=[
+        DataRequired(REQUIRED), Length(max=nicknames.MAX_LENGTH,
+                                       message=_l("Use at most %(max)d characters."))])
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form: its CSRF token is the whole point."""
+
+
+class LanguageSwitchForm(FlaskForm):
+    language = LanguageField(_l("Language"))

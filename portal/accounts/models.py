@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, str_enum
+from portal.places.models import Municipio, Neighbourhood
+from portal.timeutil import utcnow
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, Base):
+    """A resident, facilitator, coordinator or admin. Deliberately no documents, birth date or phone."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nickname: Mapped[str] = mapped_column(String(30))
+    # Case- and width-folded nickname: "Anna", "ANNA" and "Ａｎｎａ" are the same person to a reader.
+    nickname_key: Mapped[str] = mapped_column(String(30), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    home_neighbourhood_id: Mapped[int | None] = mapped_column(
+        ForeignKey("neighbourhoods.id"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(8), default="it")
+    # Rotated to sign out everywhere: the session cookie carries this token, never the user id.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    home_neighbourhood: Mapped[Neighbourhood | None] = relationship()
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.erased_at is None
+
+
+class Consent(Base):
+    """What a person agreed to, which version, and when; withdrawal keeps the record."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(20))
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Role(enum.StrEnum):
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class RoleGrant(Base):
+    """City-level roles. Facilitator is not here: it is a role inside a group's membership."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("user_id", "role", "municipio_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    # Set for coordinators (their Municipio), None for admins (the whole city).
+    municipio_id: Mapped[int | None] = mapped_column(ForeignKey("municipi.id"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    municipio: Mapped[Municipio | None] = relationship()
+
+
+class ResetCode(Base):
+    """A one-time password reset code a facilitator hands over at an access point. Stored hashed."""
+
+    __tablename__ = "reset_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

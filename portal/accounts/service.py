@@ -1,0 +1,268 @@
+"""Account rules that views and the command line share: registration, sign-in, resets, roles.
+
+Functions add to the current transaction; the caller commits (views through
+`db.write_transaction()`), so a failure never leaves half an account behind.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal import audit, db
+from portal.accounts import nicknames, passwords
+from portal.accounts.models import Consent, ResetCode, Role, RoleGrant, User, new_session_token
+from portal.groups.models import Group, Membership, MembershipRole, MembershipStatus
+from portal.places.models import Municipio
+from portal.timeutil import utcnow
+
+TERMS = "terms"
+# No 0/O, 1/I/L, 5/S, 2/Z, 8/B: read aloud or copied from paper at a desk without mistakes.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 8
+
+
+class AccountError(Exception):
+    """A rule was broken; `field` names the form field the message belongs next to."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def find_by_nickname(nickname: str) -> User | None:
+    return db.session.scalar(select(User).where(User.nickname_key == nicknames.fold(nickname)))
+
+
+def normalise_email(email: str | None) -> str | None:
+    email = (email or "").strip()
+    return email.lower() if email else None
+
+
+def register(*, nickname: str, password: str, email: str | None, home_neighbourhood_id: int | None,
+             language: str) -> User:
+    user = User(
+        nickname=nicknames.clean(nickname),
+        nickname_key=nicknames.fold(nickname),
+        email=normalise_email(email),
+        password_hash=passwords.hash_password(password),
+        home_neighbourhood_id=home_neighbourhood_id,
+        language=language,
+    )
+    db.session.add(user)
+    try:
+        # Flush now: the unique constraints decide races between two people taking one nickname.
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        if "email" in str(error.orig).lower():
+            raise AccountError(_l("This email is already used by another account."), "email") from None
+        raise AccountError(_l("This nickname is taken. Please choose another."), "nickname") from None
+    db.session.add(Consent(user_id=user.id, kind=TERMS, version=current_app.config["TERMS_VERSION"]))
+    return user
+
+
+def update_profile(user: User, *, email: str | None, home_neighbourhood_id: int | None,
+                   language: str) -> None:
+    email = normalise_email(email)
+    if email and email != user.email and user_for_email(email) is not None:
+        raise AccountError(_l("This email is already used by another account."), "email")
+    user.email = email
+    user.home_neighbourhood_id = home_neighbourhood_id
+    user.language = language
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The user for a nickname or email and password, or None (the caller shows one generic message)."""
+    login = login.strip()
+    condition = (User.email == normalise_email(login)) if "@" in login else (
+        User.nickname_key == nicknames.fold(login))
+    user = db.session.scalar(select(User).where(condition, User.erased_at.is_(None)))
+    if not passwords.verify_password(user.password_hash if user else None, password):
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Change the password and sign out every other session, since the old one may be known."""
+    user.password_hash = passwords.hash_password(password)
+    rotate_session_token(user)
+
+
+def rotate_session_token(user: User) -> None:
+    user.session_token = new_session_token()
+
+
+# --- one-time codes from an access point -------------------------------------------------------
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def issue_reset_code(person: User, issued_by: User) -> str:
+    """A fresh code for `person`; earlier unused codes stop working. Returns the plain code once."""
+    now = utcnow()
+    db.session.execute(
+        update(ResetCode).where(ResetCode.user_id == person.id, ResetCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    hours = current_app.config["RESET_CODE_HOURS"]
+    db.session.add(ResetCode(user_id=person.id, code_hash=_hash_code(code), issued_by_id=issued_by.id,
+                             expires_at=now + timedelta(hours=hours)))
+    audit.record("reset_code.issue", "user", person.id, actor_id=issued_by.id)
+    return code
+
+
+def redeem_reset_code(nickname: str, code: str, new_password: str) -> User:
+    invalid = AccountError(_l("This code is not valid for this nickname, or it has expired or "
+                              "been used. Ask a facilitator for a new one."), "code")
+    person = find_by_nickname(nickname)
+    if person is None or person.erased_at is not None:
+        raise invalid
+    now = utcnow()
+    # A conditional update spends the code: two attempts at once cannot both succeed.
+    spent = db.session.execute(
+        update(ResetCode)
+        .where(ResetCode.user_id == person.id, ResetCode.code_hash == _hash_code(normalise_code(code)),
+               ResetCode.used_at.is_(None), ResetCode.expires_at > now)
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:
+        raise invalid
+    set_password(person, new_password)
+    audit.record("reset_code.redeem", "user", person.id, actor_id=person.id)
+    return person
+
+
+# --- reset links by email ----------------------------------------------------------------------
+
+def _link_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset-link")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Part of the token: once the password changes, the link no longer matches and is spent.
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), user.password_hash.encode(),
+                    hashlib.sha256).hexdigest()[:16]
+
+
+def make_reset_token(user: User) -> str:
+    return _link_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    max_age = current_app.config["RESET_LINK_HOURS"] * 3600
+    try:
+        data = _link_serializer().loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or user.erased_at is not None:
+        return None
+    if not hmac.compare_digest(str(data.get("p")), _password_fingerprint(user)):
+        return None
+    return user
+
+
+def user_for_email(email: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(User.email == normalise_email(email), User.erased_at.is_(None)))
+
+
+# --- in-person verification --------------------------------------------------------------------
+
+def verify_in_person(person: User, facilitator: User) -> None:
+    person.verified_at = utcnow()
+    person.verified_by_id = facilitator.id
+    audit.record("user.verify_in_person", "user", person.id, actor_id=facilitator.id)
+
+
+# --- roles -------------------------------------------------------------------------------------
+
+def grant_role(person: User, role: str, *, municipio_number: int | None = None,
+               group_slug: str | None = None, actor: User | None = None) -> None:
+    """Grant admin, coordinator (of a Municipio) or facilitator (of a group). Idempotent; audited."""
+    actor_id = actor.id if actor else None
+    if role == "facilitator":
+        group = _group(group_slug)
+        membership = db.session.scalar(
+            select(Membership).where(Membership.user_id == person.id, Membership.group_id == group.id))
+        if membership is None:
+            membership = Membership(user_id=person.id, group_id=group.id)
+            db.session.add(membership)
+        membership.role = MembershipRole.FACILITATOR
+        membership.status = MembershipStatus.ACTIVE
+        audit.record("role.grant", "user", person.id, actor_id=actor_id, role=role, group=group.slug)
+        return
+    municipio_id = _role_municipio_id(role, municipio_number)
+    exists = db.session.scalar(select(RoleGrant.id).where(
+        RoleGrant.user_id == person.id, RoleGrant.role == Role(role),
+        RoleGrant.municipio_id.is_(None) if municipio_id is None else RoleGrant.municipio_id == municipio_id))
+    if exists is None:
+        db.session.add(RoleGrant(user_id=person.id, role=Role(role), municipio_id=municipio_id))
+    audit.record("role.grant", "user", person.id, actor_id=actor_id, role=role,
+                 municipio=municipio_number)
+
+
+def revoke_role(person: User, role: str, *, municipio_number: int | None = None,
+                group_slug: str | None = None, actor: User | None = None) -> bool:
+    """Revoke a role; returns False if the person did not hold it. Audited when something changed."""
+    actor_id = actor.id if actor else None
+    if role == "facilitator":
+        group = _group(group_slug)
+        changed = db.session.execute(
+            update(Membership)
+            .where(Membership.user_id == person.id, Membership.group_id == group.id,
+                   Membership.role == MembershipRole.FACILITATOR)
+            .values(role=MembershipRole.MEMBER)
+        ).rowcount
+        details = {"group": group.slug}
+    else:
+        municipio_id = _role_municipio_id(role, municipio_number)
+        grants = db.session.scalars(select(RoleGrant).where(
+            RoleGrant.user_id == person.id, RoleGrant.role == Role(role),
+            or_(RoleGrant.municipio_id == municipio_id, municipio_id is None))).all()
+        for grant in grants:
+            db.session.delete(grant)
+        changed = len(grants)
+        details = {"municipio": municipio_number}
+    if changed:
+        audit.record("role.revoke", "user", person.id, actor_id=actor_id, role=role, **details)
+    return bool(changed)
+
+
+def _group(slug: str | None) -> Group:
+    group = db.session.scalar(select(Group).where(Group.slug == (slug or "")))
+    if group is None:
+        raise AccountError(f"No group with slug {slug!r}.")
+    return group
+
+
+def _role_municipio_id(role: str, municipio_number: int | None) -> int | None:
+    if role not in {r.value for r in Role}:
+        raise AccountError(f"Unknown role {role!r}: use admin, coordinator or facilitator.")
+    if role == Role.ADMIN:
+        return None
+    municipio_id = db.session.scalar(select(Municipio.id).where(Municipio.number == municipio_number))
+    if municipio_id is None:
+        raise AccountError("A coordinator needs --municipio with a number from 1 to 9.")
+    return municipio_id
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count(User.id))) or 0

@@ -1,0 +1,80 @@
+"""Settings read from the environment, with safe defaults for a first `make run`.
+
+Only names listed in `ENV_SETTINGS` are read, so the README's configuration table and this module
+cannot drift apart silently (a test compares them).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# name -> (default, description); the README documents each of these.
+ENV_SETTINGS: dict[str, tuple[str | None, str]] = {
+    "DATABASE_URL": (None, "SQLAlchemy URL; default an SQLite file under instance/"),
+    "SECRET_KEY": (None, "signs sessions and tokens; generated into instance/secret_key when unset"),
+    "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage; redis://host:6379/0 in production"),
+    "CORTILE_ENV": ("development", "development or production (production makes cookies Secure)"),
+    "MAIL_SERVER": (None, "SMTP host; when unset, mail is written to the log"),
+    "MAIL_PORT": ("587", "SMTP port"),
+    "MAIL_USERNAME": (None, "SMTP user"),
+    "MAIL_PASSWORD": (None, "SMTP password"),
+    "MAIL_USE_TLS": ("true", "STARTTLS to the SMTP server"),
+    "MAIL_SENDER": ("Cortile <noreply@localhost>", "From address of outgoing mail"),
+}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Use SECRET_KEY, else a key generated once into instance/ so sessions survive restarts."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Written with owner-only permissions: anyone who reads it can forge sessions.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_settings(instance_path: Path) -> dict:
+    env = {name: os.environ.get(name, default) for name, (default, _) in ENV_SETTINGS.items()}
+    production = env["CORTILE_ENV"] == "production"
+    database_url = env["DATABASE_URL"] or f"sqlite:///{instance_path / 'cortile.sqlite3'}"
+    return {
+        "ENV_NAME": env["CORTILE_ENV"],
+        "SECRET_KEY": _secret_key(instance_path),
+        "DATABASE_URL": database_url,
+        "RATELIMIT_STORAGE_URI": env["RATELIMIT_STORAGE_URI"],
+        # Limits must not silently vanish if Redis is down in production; in development the
+        # in-memory store never fails anyway.
+        "RATELIMIT_SWALLOW_ERRORS": False,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "cortile_session",
+        # Shared family phones: a signed-in session ends after two weeks without use.
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so long forms on slow phones work
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAIL_SERVER": env["MAIL_SERVER"],
+        "MAIL_PORT": int(env["MAIL_PORT"] or 587),
+        "MAIL_USERNAME": env["MAIL_USERNAME"],
+        "MAIL_PASSWORD": env["MAIL_PASSWORD"],
+        "MAIL_USE_TLS": (env["MAIL_USE_TLS"] or "").lower() in {"1", "true", "yes"},
+        "MAIL_SENDER": env["MAIL_SENDER"],
+        "BABEL_DEFAULT_LOCALE": "it",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Rome",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "TERMS_VERSION": "2026-11",
+        "RESET_CODE_HOURS": 48,
+        "RESET_LINK_HOURS": 2,
+    }

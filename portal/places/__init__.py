@@ -1,0 +1,1 @@
+"""Milan's geography and networks: Municipi, neighbourhoods, organisations, and their pages."""

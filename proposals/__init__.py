@@ -1,0 +1,1 @@
+"""Initiatives families propose: co-authors, supports, official answers."""
