@@ -32,7 +32,7 @@ static:
 	fi
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -d translations -q
+	$(BIN)/pybabel -q compile -d translations
 
 run: setup
 	$(FLASK) migrate

@@ -9,14 +9,16 @@ from flask import current_app
 
 def send_mail(to: str, subject: str, body: str) -> None:
     config = current_app.config
+    if not config["MAIL_SERVER"]:
+        # Plain text, not the MIME encoding, so a developer can copy a link from the log.
+        current_app.logger.info("Mail not sent (no MAIL_SERVER set). To: %s\nSubject: %s\n\n%s",
+                                to, subject, body)
+        return
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
-    if not config["MAIL_SERVER"]:
-        current_app.logger.info("Mail not sent (no MAIL_SERVER); it would say:\n%s", message)
-        return
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()

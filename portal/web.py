@@ -84,7 +84,9 @@ def safe_next_url(default: str) -> str:
     """Only redirect to a path on this site (never to another host after signing in)."""
     target = request.values.get("next", "")
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
+    # Backslashes too: browsers read "/\\host" as "//host".
+    if (target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not parts.netloc and not parts.scheme):
         return target
     return default
 

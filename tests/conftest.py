@@ -26,6 +26,16 @@ pytest_plugins = [
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues():
+    """Compile the .po files, so tests see the translations as committed (not a stale .mo)."""
+    from babel.messages.frontend import CommandLineInterface
+
+    from portal.config import PROJECT_ROOT
+
+    CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(PROJECT_ROOT / "translations")])
+
+
 def unavailable(reason: str):
     """Skip, or fail in CI, where every part of the suite is mandatory."""
     if IN_CI:
@@ -84,20 +94,28 @@ def make_app(app_settings, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def _migrated_app(make_app):
-    application = make_app()
-    with application.app_context():
+def _apps(make_app):
+    """Two apps on one database: requests run in `web`, the test's own reads and writes in `data`.
+
+    Flask reuses an app context that is already pushed for the same app, so if a test held the web
+    app's context, every request would share its `g` (the signed-in user, the db session) and two
+    clients would see each other's sessions. A twin app gives each request a context of its own.
+    """
+    web, data = make_app(), make_app()
+    with data.app_context():
         upgrade_to_head()
-    return application
+    return web, data
 
 
 @pytest.fixture
-def app(_migrated_app):
-    """The app with an empty database and fresh rate-limit counters."""
-    with _migrated_app.app_context():
+def app(_apps):
+    """The web app, with an empty database and fresh rate-limit counters; the test body runs in
+    the data app's context, so `db.session` is the test's own session."""
+    web, data = _apps
+    with data.app_context():
         with db.engine().begin() as connection:
             for table in reversed(Base.metadata.sorted_tables):
                 connection.execute(table.delete())
         limiter.reset()
-    with _migrated_app.app_context():
-        yield _migrated_app
+        yield web
+        db.session.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from portal.accounts import nicknames, passwords
@@ -35,7 +36,7 @@ class NeighbourhoodField(SelectField):
         super().__init__(label, coerce=_optional_int, validate_choice=False, **kwargs)
 
     def pre_validate(self, form) -> None:
-        valid = {value for _m, options in self.choices.items() for value, _ in options}
+        valid = {choice.value for choice in self.choices if choice.value != ""}
         if self.data is not None and self.data not in valid:
             raise ValidationError(_l("Choose a neighbourhood from the list."))
 
@@ -51,8 +52,10 @@ def _optional_int(value):
 
 class LanguageField(SelectField):
     def __init__(self, label, **kwargs):
-        super().__init__(label, choices=[(code, lang.autonym) for code, lang in LANGUAGES.items()],
-                         validate_choice=False, **kwargs)
+        # Each option carries its own lang, so screen readers pronounce "العربية" as Arabic.
+        choices = [SelectChoice(code, lang.autonym, render_kw={"lang": code, "dir": lang.direction})
+                   for code, lang in LANGUAGES.items()]
+        super().__init__(label, choices=choices, validate_choice=False, **kwargs)
 
     def pre_validate(self, form) -> None:
         if self.data not in LANGUAGES:

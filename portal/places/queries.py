@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask import g
+from flask_babel import gettext
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal import db
 from portal.places.models import Municipio, Neighbourhood
@@ -20,12 +22,9 @@ def municipi_with_neighbourhoods() -> list[tuple[Municipio, list[Neighbourhood]]
     return g.municipi_tree
 
 
-def neighbourhood_choices() -> dict[str, list[tuple[int | str, str]]]:
-    """Select options grouped by Municipio (WTForms renders a dict as <optgroup>s)."""
-    from flask_babel import gettext as _
-
-    choices: dict[str, list[tuple[int | str, str]]] = {
-        "": [("", _("I'd rather not say, or choose later"))]}
+def neighbourhood_choices() -> list[SelectChoice]:
+    """Select options grouped by Municipio, after a first "rather not say" option."""
+    choices = [SelectChoice("", gettext("I'd rather not say, or choose later"))]
     for municipio, neighbourhoods in municipi_with_neighbourhoods():
-        choices[municipio.name] = [(n.id, n.name) for n in neighbourhoods]
+        choices += [SelectChoice(n.id, n.name, optgroup=municipio.name) for n in neighbourhoods]
     return choices
