@@ -36,6 +36,20 @@ def compiled_catalogues():
     CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(PROJECT_ROOT / "translations")])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Argon2 at production cost takes ~0.1 s a hash; tests hash hundreds. The production
+    parameters are checked on their own in test_passwords.py."""
+    from argon2 import PasswordHasher
+
+    from portal.accounts import passwords
+
+    production = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield production
+    passwords._hasher = production
+
+
 def unavailable(reason: str):
     """Skip, or fail in CI, where every part of the suite is mandatory."""
     if IN_CI:

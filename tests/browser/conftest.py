@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
@@ -37,6 +37,8 @@ CHROMIUM_ARGUMENTS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     f"--window-size={PHONE_WIDTH},{PHONE_HEIGHT}",
 ]
+# A page laid out like ours (width=device-width), to measure the viewport our pages get.
+VIEWPORT_PROBE = "data:text/html,<meta name=viewport content='width=device-width, initial-scale=1'><p>Cortile"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 WAIT_SECONDS = 10
 
@@ -72,17 +74,17 @@ def _start_chromium(prefs: dict | None = None):
         options.add_experimental_option("prefs", prefs)
     driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
     driver.set_script_timeout(60)
-    driver.get("about:blank")
+    driver.get(VIEWPORT_PROBE)
     if driver.execute_script("return window.innerWidth") != PHONE_WIDTH:
         # Headless Chromium keeps windows at least 500 px wide: emulate the phone's screen instead.
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
             "width": PHONE_WIDTH, "height": PHONE_HEIGHT, "deviceScaleFactor": 2, "mobile": True})
-        driver.get("about:blank")
+        driver.get(VIEWPORT_PROBE)
     viewport = driver.execute_script("return [window.innerWidth, window.innerHeight]")
-    if viewport[0] != PHONE_WIDTH:
+    if viewport != [PHONE_WIDTH, PHONE_HEIGHT]:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
-        pytest.fail(f"Chromium's viewport is {viewport}, not {PHONE_WIDTH} px wide", pytrace=False)
+        pytest.fail(f"Chromium's viewport is {viewport}, not {PHONE_WIDTH}x{PHONE_HEIGHT}", pytrace=False)
     return driver, profile
 
 
@@ -160,9 +162,20 @@ def page_load(driver):
     """Wait, after the block, until a new page has replaced the current one and finished loading."""
     old = driver.find_element(By.TAG_NAME, "html")
     yield
-    wait = WebDriverWait(driver, WAIT_SECONDS)
-    wait.until(expected_conditions.staleness_of(old))
-    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def replaced(_driver) -> bool:
+        try:
+            old.tag_name
+        except StaleElementReferenceException:
+            return True
+        return False
+
+    # Mid-navigation Chromium may answer with transient errors ("Node ... does not belong to the
+    # document"): those mean "not yet", never "failed".
+    wait = WebDriverWait(driver, WAIT_SECONDS, ignored_exceptions=[WebDriverException])
+    wait.until(replaced, "the page did not change")
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete",
+               "the new page did not finish loading")
 
 
 def axe_violations(driver) -> list[dict]:

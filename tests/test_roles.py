@@ -1,0 +1,120 @@
+"""Roles are granted and revoked from the command line, each change audited, and the permissions
+module answers for every role."""
+import pytest
+from sqlalchemy import select
+
+from portal import db, permissions
+from portal.accounts.models import RoleGrant
+from portal.audit import AuditEntry
+from portal.groups.models import Membership, MembershipRole
+
+
+@pytest.fixture
+def cli(app):
+    runner = app.test_cli_runner()
+
+    def run(*args):
+        result = runner.invoke(args=["roles", *args])
+        db.session.rollback()
+        db.session.expire_all()
+        return result
+    return run
+
+
+def _audit():
+    return db.session.execute(select(AuditEntry.action, AuditEntry.details).order_by(AuditEntry.id)).all()
+
+
+def test_grant_and_revoke_admin(cli, make_user):
+    bea = make_user("Bea")
+    assert cli("grant", "bea", "admin").exit_code == 0
+    assert permissions.standing(bea).is_admin
+    listing = cli("list")
+    assert "Bea\tadmin\tcity" in listing.output
+    assert cli("revoke", "Bea", "admin").exit_code == 0
+    permissions.forget_standing()
+    assert not permissions.standing(bea).is_admin
+    assert [action for action, _ in _audit()] == ["role.grant", "role.revoke"]
+
+
+def test_grant_coordinator_needs_a_municipio(cli, make_user):
+    make_user("Carla")
+    missing = cli("grant", "Carla", "coordinator")
+    assert missing.exit_code != 0 and "--municipio" in missing.output
+    unknown = cli("grant", "Carla", "coordinator", "--municipio", "12")
+    assert unknown.exit_code != 0
+    assert cli("grant", "Carla", "coordinator", "--municipio", "6").exit_code == 0
+    assert cli("grant", "Carla", "coordinator", "--municipio", "6").exit_code == 0  # idempotent
+    assert db.session.scalar(select(RoleGrant.id).where(RoleGrant.role == "coordinator")) is not None
+    assert len(db.session.scalars(select(RoleGrant)).all()) == 1
+    assert _audit()[0].details == {"role": "coordinator", "municipio": 6}
+
+
+def test_grant_facilitator_of_a_group(cli, make_user):
+    make_user("Giulia")
+    assert cli("grant", "Giulia", "facilitator", "--group", "nowhere").exit_code != 0
+    assert cli("grant", "Giulia", "facilitator", "--group", "barona").exit_code == 0
+    membership = db.session.scalar(select(Membership))
+    assert membership.role == MembershipRole.FACILITATOR and membership.group.slug == "barona"
+    assert cli("revoke", "Giulia", "facilitator", "--group", "barona").exit_code == 0
+    assert db.session.scalar(select(Membership.role)) == MembershipRole.MEMBER
+    nothing = cli("revoke", "Giulia", "facilitator", "--group", "barona")
+    assert "did not hold" in nothing.output
+    assert [action for action, _ in _audit()] == ["role.grant", "role.revoke"]
+
+
+def test_unknown_people_and_roles_are_refused(cli, city):
+    assert "Nobody has the nickname" in cli("grant", "ghost", "admin").output
+    assert cli("grant", "ghost", "king").exit_code == 2
+
+
+ROLES = ["anonymous", "resident", "facilitator_elsewhere", "facilitator", "coordinator",
+         "coordinator_elsewhere", "admin"]
+
+
+@pytest.fixture
+def people(make_user):
+    from flask_login import AnonymousUserMixin
+
+    return {
+        "anonymous": AnonymousUserMixin(),
+        "resident": make_user("Resident"),
+        "facilitator_elsewhere": make_user("FarFac", neighbourhood="barona", role="facilitator",
+                                           group="barona"),
+        "facilitator": make_user("NearFac", role="facilitator", group="giambellino-lorenteggio"),
+        "coordinator": make_user("Coord6", role="coordinator", municipio=6),
+        "coordinator_elsewhere": make_user("Coord1", role="coordinator", municipio=1),
+        "admin": make_user("Admin1", role="admin", neighbourhood=None),
+    }
+
+
+# Who may do what to a resident of Giambellino Lorenteggio (Municipio 6).
+EXPECTED = {
+    "place.view": set(ROLES),
+    "feature.index": set(ROLES),
+    "account.register": {"anonymous"},
+    "account.manage": set(ROLES) - {"anonymous"},
+    "access_point.use": {"facilitator_elsewhere", "facilitator", "coordinator", "coordinator_elsewhere",
+                         "admin"},
+    "person.issue_reset_code": {"facilitator", "coordinator", "admin"},
+    "person.verify_in_person": {"facilitator", "coordinator", "admin"},
+}
+
+
+@pytest.mark.parametrize("action", sorted(EXPECTED))
+def test_permission_matrix(people, make_user, action):
+    target = make_user("Target")
+    allowed = {role for role in ROLES if permissions.may(action, target, user=people[role])}
+    assert allowed == EXPECTED[action]
+    assert set(permissions.RULES) == set(EXPECTED), "every rule has a row in this matrix"
+
+
+def test_nobody_acts_on_their_own_account_at_the_access_point(people):
+    admin = people["admin"]
+    assert not permissions.may("person.issue_reset_code", admin, user=admin)
+
+
+def test_people_without_a_neighbourhood_can_be_helped_by_any_facilitator(people, make_user):
+    drifter = make_user("Drifter", neighbourhood=None)
+    assert permissions.may("person.issue_reset_code", drifter, user=people["facilitator_elsewhere"])
+    assert not permissions.may("person.issue_reset_code", drifter, user=people["resident"])

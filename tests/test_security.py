@@ -1,0 +1,123 @@
+"""CSRF on every POST, strict headers, no third-party requests, rate limits (memory and Redis)."""
+import re
+import uuid
+
+import pytest
+
+from tests.conftest import unavailable
+from tests.fixtures.accounts import PASSWORD
+from tests.fixtures.web import text_of
+
+
+def _post_routes(app):
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods:
+            yield rule.rule.replace("<int:user_id>", "1").replace("<token>", "x")
+
+
+def test_every_post_route_refuses_a_missing_csrf_token(client, make_user, sign_in):
+    sign_in(client, make_user("Admin", role="admin"))
+    routes = list(_post_routes(client.application))
+    assert len(routes) >= 10
+    for route in routes:
+        response = client.post(route, data={}, csrf=False)
+        assert response.status_code == 400, route
+        assert "The form has expired" in text_of(response), route
+
+
+def test_a_token_from_another_session_is_refused(make_client, city):
+    token = make_client().csrf_token()
+    response = make_client().post("/language", data={"language": "en", "csrf_token": token}, csrf=False)
+    assert response.status_code == 400
+
+
+def test_pages_send_a_strict_content_security_policy(client, city):
+    headers = client.get("/").headers
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_personal_pages_are_never_cached_on_shared_phones(client, make_user, sign_in):
+    sign_in(client, make_user("Bea"))
+    assert client.get("/account").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("url", ["/", "/join", "/login", "/city", "/neighbourhoods/barona"])
+def test_pages_reference_nothing_on_other_sites(client, city, url):
+    html = client.get(url).get_data(as_text=True)
+    # Any src/href/action pointing off-site would be a third-party request (or a leak).
+    off_site = re.findall(r'(?:src|href|action)="((?:https?:)?//[^"]*)"', html)
+    assert off_site == []
+    assert "<script>" not in html and " on" + "click=" not in html  # no inline script
+
+
+def test_no_page_shows_a_traceback_on_unexpected_errors(make_app, city):
+    broken = make_app()
+
+    @broken.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = broken.test_client().get("/boom", headers={"Accept-Language": "en"})
+    assert response.status_code == 500
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert "Nothing was saved" in text_of(response)
+
+
+def test_oversized_requests_are_refused(client, city):
+    response = client.post("/login", data={"login": "x" * (2 * 1024 * 1024), "password": "y"})
+    assert response.status_code == 413
+
+
+def test_sign_in_attempts_on_one_account_are_limited(make_client, make_user):
+    make_user("Bea")
+    statuses = [make_client().post("/login", data={"login": "Bea", "password": "wrong guess"}).status_code
+                for _ in range(11)]
+    assert statuses[:10] == [422] * 10 and statuses[10] == 429
+    # Even the right password waits now: the limit protects the account, not the guesser.
+    blocked = make_client().post("/login", data={"login": "Bea", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Too many attempts" in text_of(blocked)
+    # Another account is not affected.
+    make_user("Carla")
+    assert make_client().post("/login", data={"login": "Carla", "password": PASSWORD}).status_code == 303
+
+
+def test_registration_is_limited_per_address(client, city):
+    data = {"nickname": "", "password": ""}
+    statuses = [client.post("/join", data=data).status_code for _ in range(31)]
+    assert statuses.count(429) == 1 and statuses[-1] == 429
+
+
+@pytest.fixture
+def redis_app(make_app):
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError as error:
+        unavailable(f"Redis is not reachable at 127.0.0.1:6379: {error}")
+    prefix = f"cortile-test-{uuid.uuid4().hex}"
+    application = make_app(RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix)
+    yield application, redis.Redis.from_url(url), prefix
+    connection = redis.Redis.from_url(url)
+    for key in connection.scan_iter(f"*{prefix}*"):
+        connection.delete(key)
+    # Put the shared limiter back on memory for the tests that follow.
+    make_app()
+
+
+def test_rate_limits_are_kept_in_redis_in_production(redis_app, city):
+    application, connection, prefix = redis_app
+    from tests.fixtures.web import BrowserLikeClient
+
+    application.test_client_class = BrowserLikeClient
+    statuses = [application.test_client().post("/login", data={"login": "Ghost", "password": "x"}).status_code
+                for _ in range(11)]
+    assert statuses[-1] == 429
+    keys = [key.decode() for key in connection.scan_iter(f"*{prefix}*")]
+    assert any("ghost" in key for key in keys), keys
