@@ -24,6 +24,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Development mail and operator messages are INFO; the root logger would drop them.
     app.logger.setLevel(logging.INFO)
 
+    if app.config["TRUSTED_PROXIES"]:
+        # Rate limits count per client address: behind nginx, read it from X-Forwarded-For.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
 

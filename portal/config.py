@@ -18,6 +18,7 @@ ENV_SETTINGS: dict[str, tuple[str | None, str]] = {
     "SECRET_KEY": (None, "signs sessions and tokens; generated into instance/secret_key when unset"),
     "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage; redis://host:6379/0 in production"),
     "CORTILE_ENV": ("development", "development or production (production makes cookies Secure)"),
+    "TRUSTED_PROXIES": ("0", "reverse proxies in front of gunicorn (1 behind nginx), for client addresses"),
     "MAIL_SERVER": (None, "SMTP host; when unset, mail is written to the log"),
     "MAIL_PORT": ("587", "SMTP port"),
     "MAIL_USERNAME": (None, "SMTP user"),
@@ -53,6 +54,7 @@ def load_settings(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         "DATABASE_URL": database_url,
         "RATELIMIT_STORAGE_URI": env["RATELIMIT_STORAGE_URI"],
+        "TRUSTED_PROXIES": int(env["TRUSTED_PROXIES"] or 0),
         # Limits must not silently vanish if Redis is down in production; in development the
         # in-memory store never fails anyway.
         "RATELIMIT_SWALLOW_ERRORS": False,
