@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from portal.config import PROJECT_ROOT, load_settings
 
@@ -61,7 +62,17 @@ def _init_extensions(app: Flask) -> None:
         )
 
 
+class DatabaseSizedInt(IntegerConverter):
+    """`<int:...>` in URLs, capped to what an INTEGER column holds: a longer number is a 404,
+    not a database overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseSizedInt
     from events.views import bp as events_bp
     from forums.views import bp as forums_bp
     from portal.accounts.access_point import bp as access_point_bp

@@ -106,6 +106,9 @@ def _acts_for_person(user, person: User) -> bool:
 RULES: dict[str, Callable[..., bool]] = {
     "place.view": _anyone,
     "feature.index": _anyone,
+    "account.sign_in": _anyone,
+    "account.recover": _anyone,  # password resets: by code or by email link
+    "language.choose": _anyone,
     "account.register": lambda user, _s=None: not _signed_in(user),
     "account.manage": _signed_in,
     "access_point.use": _staff,

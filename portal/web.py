@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, redirect, render_template, request, session
+from flask import Flask, abort, current_app, redirect, render_template, request, session
 from flask_login import current_user
 from htmx_flask import make_response
 from sqlalchemy import select
@@ -37,6 +37,13 @@ def init_app(app: Flask) -> None:
         # The cookie holds the rotating token, not the id: rotating it signs out every device.
         return db.session.scalar(
             select(User).where(User.session_token == session_token, User.erased_at.is_(None)))
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # No person types U+0000; PostgreSQL cannot store it and would fail mid-request.
+        values = [*request.args.values(), *request.form.values(), request.path]
+        if any("\x00" in value for value in values):
+            abort(400)
 
     @app.before_request
     def take_write_lock_for_posts() -> None:

@@ -92,6 +92,9 @@ def people(make_user):
 EXPECTED = {
     "place.view": set(ROLES),
     "feature.index": set(ROLES),
+    "account.sign_in": set(ROLES),
+    "account.recover": set(ROLES),
+    "language.choose": set(ROLES),
     "account.register": {"anonymous"},
     "account.manage": set(ROLES) - {"anonymous"},
     "access_point.use": {"facilitator_elsewhere", "facilitator", "coordinator", "coordinator_elsewhere",

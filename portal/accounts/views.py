@@ -46,6 +46,7 @@ def register():
 @limiter.limit("20 per minute", methods=["POST"])
 @limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_submitted_login)
 def login():
+    require("account.sign_in")
     if current_user.is_authenticated:
         return redirect_after_post(url_for("places.home"))
     form = forms.LoginForm()
@@ -76,6 +77,7 @@ def _current_locale():
 
 @bp.post("/logout")
 def logout():
+    require("account.manage")
     forms.ConfirmForm().validate_on_submit() or abort(400)
     language = session.get("language")
     logout_user()
@@ -144,6 +146,7 @@ def change_password():
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit("10 per 15 minutes", methods=["POST"])
 def reset_with_code():
+    require("account.recover")
     form = forms.CodeResetForm()
     if form.validate_on_submit():
         try:
@@ -163,6 +166,7 @@ def reset_with_code():
 @bp.route("/reset/email", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
 def reset_by_email():
+    require("account.recover")
     form = forms.EmailResetRequestForm()
     if form.validate_on_submit():
         user = service.user_for_email(form.email.data)
@@ -183,6 +187,7 @@ def reset_by_email():
 @bp.route("/reset/email/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per 15 minutes", methods=["POST"])
 def reset_link(token: str):
+    require("account.recover")
     user = service.user_for_reset_token(token)
     if user is None:
         return render_page("accounts/reset_link_invalid.html", None, 404)
@@ -200,6 +205,7 @@ def reset_link(token: str):
 @bp.post("/language")
 def switch_language():
     """Remember the choice for visitors; for signed-in people it is saved on the account."""
+    require("language.choose")
     form = forms.LanguageSwitchForm()
     if not form.validate_on_submit():
         abort(400)

@@ -118,8 +118,21 @@ def test_a_mistake_is_shown_next_to_the_field_without_reloading_the_page(
     assert field.find_element(By.XPATH, "..").find_element(By.ID, "confirm-error") == error
     assert field.get_dom_attribute("aria-invalid") == "true"
     assert "confirm-error" in field.get_dom_attribute("aria-describedby").split()
-    assert browser.find_element(By.CSS_SELECTOR, ".form-errors").is_displayed()
+    # In sight on the phone's screen, not somewhere above where the resident tapped "Join".
+    summary = browser.find_element(By.CSS_SELECTOR, ".form-errors")
+    WebDriverWait(browser, 2).until(lambda d: in_sight(d, summary), "the error summary is off screen")
+    assert in_sight(browser, error), "the error is off screen"
     screenshot("mismatch-error")
+
+
+def in_sight(driver, element) -> bool:
+    """Inside the viewport, and above the bottom navigation bar."""
+    return driver.execute_script("""
+        const r = arguments[0].getBoundingClientRect();
+        const nav = document.querySelector('.main-nav').getBoundingClientRect();
+        const bottom = nav.top > 0 && nav.top < innerHeight ? nav.top : innerHeight;
+        return r.top >= 0 && r.bottom <= bottom;
+    """, element)
 
 
 PAGES = ["/", "/join", "/login", "/neighbourhoods/giambellino-lorenteggio"]
