@@ -111,21 +111,23 @@ class AccountForm(FlaskForm):
         return _with_neighbourhoods(cls(**kwargs))
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice; the other password forms add their own fields to it."""
+
     password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), _password_rule])
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(REQUIRED), EqualTo("password", _l("The two passwords do not match."))])
 
 
-class CodeResetForm(FlaskForm):
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
+
+
+class CodeResetForm(NewPasswordForm):
     nickname = StringField(_l("Nickname"), validators=[
         DataRequired(REQUIRED), Length(max=nicknames.MAX_LENGTH,
                                        message=_l("Use at most %(max)d characters."))])
     code = StringField(_l("Code from the facilitator"), validators=[DataRequired(REQUIRED)])
-    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), _password_rule])
-    confirm = PasswordField(_l("Repeat the new password"), validators=[
-        DataRequired(REQUIRED), EqualTo("password", _l("The two passwords do not match."))])
 
     def validate_code(self, field) -> None:
         if len(normalise_code(field.data or "")) != CODE_LENGTH:
@@ -136,12 +138,6 @@ class EmailResetRequestForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[
         DataRequired(REQUIRED), Length(max=254, message=_l("Use at most %(max)d characters.")),
         Email(_l("Enter an email address like name@example.org."))])
-
-
-class NewPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), _password_rule])
-    confirm = PasswordField(_l("Repeat the new password"), validators=[
-        DataRequired(REQUIRED), EqualTo("password", _l("The two passwords do not match."))])
 
 
 class PersonLookupForm(FlaskForm):
