@@ -1,13 +1,15 @@
 """The one place that answers "may this person do this to that?". Every view asks here.
 
-Roles: everyone may read public pages; a signed-in resident manages their own account; a facilitator
-acts inside the groups they facilitate and at access points for people of those neighbourhoods; a
-coordinator acts across their Municipio; an admin across the city.
+Roles: everyone may read public pages; a signed-in resident manages their own account and takes
+part in the groups they belong to; a facilitator manages the groups they facilitate and serves at
+access points for people of those neighbourhoods; a coordinator does both across their Municipio;
+an admin across the city. Muted members read but do not write; banned people do neither in that group.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import abort, g
 from flask_login import current_user
@@ -15,7 +17,19 @@ from sqlalchemy import select
 
 from portal import db
 from portal.accounts.models import Role, RoleGrant, User
-from portal.groups.models import Group, Membership, MembershipRole, MembershipStatus
+from portal.groups.models import (
+    MEMBER_STATUSES,
+    Group,
+    JoinPolicy,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+    Visibility,
+)
+from portal.timeutil import utcnow
+
+# Authors may correct a post for this long; earlier versions stay visible to facilitators.
+EDIT_WINDOW = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -66,8 +80,45 @@ def _load_standing(user_id: int) -> Standing:
 
 
 def forget_standing() -> None:
-    """Call after changing someone's roles within a request."""
+    """Call after changing someone's roles or memberships within a request."""
     g.pop("permission_standing", None)
+    g.pop("permission_memberships", None)
+
+
+def membership(user, group: Group) -> Membership | None:
+    """The person's membership row in `group` (any status), loaded once per request and group."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cache = g.setdefault("permission_memberships", {})
+    key = (user.id, group.id)
+    if key not in cache:
+        cache[key] = db.session.scalar(
+            select(Membership).where(Membership.user_id == user.id, Membership.group_id == group.id))
+    return cache[key]
+
+
+def _manages(user, group: Group) -> bool:
+    """Facilitators of the group, coordinators of its Municipio, admins."""
+    s = standing(user)
+    if s.is_admin or group.id in s.facilitated_group_ids:
+        return True
+    neighbourhood = group.neighbourhood
+    return neighbourhood is not None and neighbourhood.municipio_id in s.coordinated_municipio_ids
+
+
+def _is_member(user, group: Group) -> bool:
+    row = membership(user, group)
+    return row is not None and row.status in MEMBER_STATUSES
+
+
+def _can_write(user, group: Group) -> bool:
+    """An active member not muted right now; managers always (they moderate by writing too)."""
+    if _manages(user, group):
+        return True
+    row = membership(user, group)
+    if row is None or row.status not in MEMBER_STATUSES:
+        return False
+    return not row.is_muted(utcnow())
 
 
 # --- rules -------------------------------------------------------------------------------------
@@ -103,6 +154,88 @@ def _acts_for_person(user, person: User) -> bool:
     return home.id in s.facilitated_neighbourhood_ids or home.municipio_id in s.coordinated_municipio_ids
 
 
+# --- groups ------------------------------------------------------------------------------------
+
+def _group_view(user, group: Group) -> bool:
+    return group.visibility == Visibility.PUBLIC or _is_member(user, group) or _manages(user, group)
+
+
+def _group_join(user, group: Group) -> bool:
+    """Join at once (open groups) or ask to join (approval groups): not if already in any state."""
+    return (_signed_in(user) and group.join_policy != JoinPolicy.INVITE
+            and membership(user, group) is None)
+
+
+def _group_leave(user, group: Group) -> bool:
+    # A ban is not something one can leave: it would let the person straight back in.
+    row = membership(user, group)
+    return row is not None and row.status != MembershipStatus.BANNED
+
+
+def _group_answer_invitation(user, group: Group) -> bool:
+    row = membership(user, group)
+    return row is not None and row.status == MembershipStatus.INVITED
+
+
+def _group_answer_offer(user, group: Group) -> bool:
+    row = membership(user, group)
+    return row is not None and row.status == MembershipStatus.OFFERED
+
+
+def _group_create(user, neighbourhood) -> bool:
+    """Groups in a neighbourhood: its facilitators, its Municipio's coordinators, admins.
+    City-wide groups (neighbourhood None, the thematic tables): admins only."""
+    s = standing(user)
+    if s.is_admin:
+        return True
+    if neighbourhood is None:
+        return False
+    return (neighbourhood.id in s.facilitated_neighbourhood_ids
+            or neighbourhood.municipio_id in s.coordinated_municipio_ids)
+
+
+# --- forums ------------------------------------------------------------------------------------
+
+def _thread_start(user, group: Group) -> bool:
+    return _can_write(user, group)
+
+
+def _thread_reply(user, thread) -> bool:
+    if thread.deleted_at is not None:
+        return False
+    if thread.locked:
+        return _manages(user, thread.group)
+    return _can_write(user, thread.group)
+
+
+def _post_edit(user, post) -> bool:
+    """The author, within the edit window, while the post is visible and they may still write."""
+    return (_signed_in(user) and post.author_id == user.id and post.state == "visible"
+            and utcnow() - post.created_at <= EDIT_WINDOW and _can_write(user, post.thread.group))
+
+
+def _post_delete(user, post) -> bool:
+    return _signed_in(user) and post.author_id == user.id and post.state != "deleted"
+
+
+def _post_report(user, post) -> bool:
+    return (_signed_in(user) and post.author_id != user.id and post.state == "visible"
+            and _is_member(user, post.thread.group))
+
+
+def _post_moderate(user, post) -> bool:
+    return _manages(user, post.thread.group)
+
+
+def _thread_moderate(user, thread) -> bool:
+    return _manages(user, thread.group)
+
+
+def _moderate_municipio(user, municipio) -> bool:
+    s = standing(user)
+    return s.is_admin or municipio.id in s.coordinated_municipio_ids
+
+
 RULES: dict[str, Callable[..., bool]] = {
     "place.view": _anyone,
     "feature.index": _anyone,
@@ -114,6 +247,23 @@ RULES: dict[str, Callable[..., bool]] = {
     "access_point.use": _staff,
     "person.issue_reset_code": _acts_for_person,
     "person.verify_in_person": _acts_for_person,
+    "notifications.view": _signed_in,
+    "group.view": _group_view,
+    "group.join": _group_join,
+    "group.leave": _group_leave,
+    "group.answer_invitation": _group_answer_invitation,
+    "group.answer_offer": _group_answer_offer,
+    "group.manage": _manages,  # requests, invitations, waiting list, members, facilitators
+    "group.create": _group_create,
+    "forum.read": _group_view,
+    "thread.start": _thread_start,
+    "thread.reply": _thread_reply,
+    "thread.moderate": _thread_moderate,  # lock, pin, hide or delete a thread
+    "post.edit": _post_edit,
+    "post.delete": _post_delete,
+    "post.report": _post_report,
+    "post.moderate": _post_moderate,  # hide, restore, delete with a reason; read earlier versions
+    "moderation.municipio": _moderate_municipio,
 }
 
 

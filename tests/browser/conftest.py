@@ -49,7 +49,8 @@ WAIT_SECONDS = 10
 def live_server(app, city):
     """The test app (Milan seeded) on a free local port; each request gets its own app context."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="live-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

@@ -1,0 +1,74 @@
+"""In-app notifications. Stored as a kind and parameters, and worded when shown, so each person
+reads them in their own language even if they switch language later."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, Index, String, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal import db
+from portal.db import Base
+from portal.timeutil import utcnow
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    def message(self) -> str:
+        template = MESSAGES.get(self.kind)
+        if template is None:
+            return ""
+        params = {key: value for key, value in (self.params or {}).items()}
+        params.setdefault("reason", "")
+        return str(template) % params
+
+
+# Every kind a feature may send. Parameters are plain values (names, titles, reasons).
+MESSAGES = {
+    "reply": _l("%(nickname)s replied in \u201c%(thread)s\u201d."),
+    "join_approved": _l("Your request to join %(group)s was accepted. Welcome!"),
+    "join_declined": _l("Your request to join %(group)s was declined."),
+    "join_waiting": _l("%(group)s is full: you are on the waiting list and will be offered a place."),
+    "place_offered": _l("A place is free in %(group)s and it is held for you. Accept it on the group page."),
+    "invited": _l("%(nickname)s invited you to join %(group)s."),
+    "post_hidden": _l("Your post in \u201c%(thread)s\u201d was hidden by a facilitator. Reason: %(reason)s"),
+    "post_hidden_by_reports": _l("Your post in \u201c%(thread)s\u201d was hidden after several reports, "
+                                 "until a facilitator looks at it."),
+    "post_restored": _l("Your post in \u201c%(thread)s\u201d is visible again. %(reason)s"),
+    "post_deleted": _l("Your post in \u201c%(thread)s\u201d was removed by a facilitator. Reason: %(reason)s"),
+    "thread_locked": _l("Your thread \u201c%(thread)s\u201d was closed to new replies. Reason: %(reason)s"),
+    "muted": _l("You cannot write in %(group)s until %(until)s. Reason: %(reason)s"),
+    "banned": _l("You were removed from %(group)s. Reason: %(reason)s"),
+    "report_outcome": _l("You reported a post in \u201c%(thread)s\u201d. A facilitator decided: %(outcome)s."),
+    "facilitator_appointed": _l("You are now a facilitator of %(group)s."),
+}
+
+
+def notify(user_id: int, kind: str, link: str = "", **params) -> None:
+    """Queue a notification in the current transaction: it exists only if the action commits."""
+    assert kind in MESSAGES, f"unknown notification kind {kind!r}"
+    db.session.add(Notification(user_id=user_id, kind=kind, link=link, params=params))
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+
+
+def mark_all_read(user_id: int) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
