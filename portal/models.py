@@ -6,7 +6,7 @@ from portal.accounts.models import Consent, ResetCode, Role, RoleGrant, User  # 
 from portal.audit import AuditEntry  # noqa: F401
 from portal.db import Base  # noqa: F401
 from portal.groups.models import Group, Membership  # noqa: F401
-from portal.notifications import Notification  # noqa: F401
+from portal.notifications.models import Notification  # noqa: F401
 from portal.places.models import Municipio, Neighbourhood, NetworkMembership, Organisation  # noqa: F401
 from portal.signals import Signal  # noqa: F401
 from forums.models import Post, PostRevision, Report, Thread  # noqa: E402,F401

@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.fixtures.web",
     "tests.fixtures.places",
     "tests.fixtures.accounts",
+    "tests.fixtures.groups",
 ]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -71,8 +71,10 @@ def _start_chromium(prefs: dict | None = None):
     for argument in CHROMIUM_ARGUMENTS:
         options.add_argument(argument)
     options.add_argument(f"--user-data-dir={profile}")
-    if prefs:
-        options.add_experimental_option("prefs", prefs)
+    # A resident whose phone asks for English: assertions read the msgid text. Tests about other
+    # languages choose them on the page, as a resident would.
+    options.add_argument("--lang=en-US")
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en", **(prefs or {})})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
     driver.set_script_timeout(60)
     driver.get(VIEWPORT_PROBE)

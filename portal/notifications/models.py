@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, func, select, update
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal import db
 from portal.db import Base
 from portal.timeutil import utcnow
 
@@ -53,22 +52,3 @@ MESSAGES = {
     "report_outcome": _l("You reported a post in \u201c%(thread)s\u201d. A facilitator decided: %(outcome)s."),
     "facilitator_appointed": _l("You are now a facilitator of %(group)s."),
 }
-
-
-def notify(user_id: int, kind: str, link: str = "", **params) -> None:
-    """Queue a notification in the current transaction: it exists only if the action commits."""
-    assert kind in MESSAGES, f"unknown notification kind {kind!r}"
-    db.session.add(Notification(user_id=user_id, kind=kind, link=link, params=params))
-
-
-def unread_count(user_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id))
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
-
-
-def mark_all_read(user_id: int) -> None:
-    db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .values(read_at=utcnow()))
