@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal import db, permissions
 from portal.extensions import login_manager
 from portal.i18n import LANGUAGES, current_language
+from portal.notifications import unread_count
 
 # No third-party request of any kind, no inline script: htmx and our CSS come from our origin.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -70,6 +71,8 @@ def init_app(app: Flask) -> None:
             "languages": LANGUAGES,
             "current_language": current_language(),
             "htmx_available": current_app.config["HTMX_AVAILABLE"],
+            # A function, so the count query runs only where a page shows it.
+            "unread_notifications": lambda: unread_count(current_user.id),
         }
 
 

@@ -1,3 +1,59 @@
-from flask import Blueprint
+"""The signed-in person's notifications: a list, opening one, marking all read."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal import db
+from portal.accounts.forms import ConfirmForm
+from portal.notifications import mark_all_read
+from portal.notifications.models import Notification
+from portal.pagination import page_number
+from portal.permissions import require
+from portal.timeutil import utcnow
+from portal.web import redirect_after_post, render_page
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+PER_PAGE = 30
+
+
+@bp.get("/")
+def index():
+    require("notifications.view")
+    page = page_number()
+    rows = db.session.scalars(
+        select(Notification).where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
+    ).all()
+    return render_page("notifications/index.html", "notifications/_page.html",
+                       notifications=rows[:PER_PAGE], has_more=len(rows) > PER_PAGE, page=page,
+                       confirm_form=ConfirmForm())
+
+
+@bp.post("/<int:notification_id>/open")
+def open_one(notification_id: int):
+    require("notifications.view")
+    ConfirmForm().validate_on_submit() or abort(400)
+    notification = db.session.get(Notification, notification_id)
+    # Someone else's notification is "not found", not "forbidden": its existence is private too.
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    with db.write_transaction():
+        notification.read_at = notification.read_at or utcnow()
+    link = notification.link if notification.link.startswith("/") and not notification.link.startswith("//") \
+        else url_for(".index")
+    return redirect_after_post(link)
+
+
+@bp.post("/read-all")
+def read_all():
+    require("notifications.view")
+    ConfirmForm().validate_on_submit() or abort(400)
+    with db.write_transaction():
+        mark_all_read(current_user.id)
+    return redirect_after_post(request.referrer if _same_site(request.referrer) else url_for(".index"))
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)
