@@ -236,6 +236,32 @@ def _moderate_municipio(user, municipio) -> bool:
     return s.is_admin or municipio.id in s.coordinated_municipio_ids
 
 
+# --- events ------------------------------------------------------------------------------------
+
+def _event_view(user, event) -> bool:
+    return _group_view(user, event.group)
+
+
+def _event_register(user, event) -> bool:
+    """Who may sign up (the window, capacity and dates are the events service's rules).
+    Public groups: anyone signed in and not banned; members-only groups: their members."""
+    if not _signed_in(user):
+        return False
+    row = membership(user, event.group)
+    if row is not None and row.status == MembershipStatus.BANNED:
+        return False
+    return event.group.visibility == Visibility.PUBLIC or _is_member(user, event.group) \
+        or _manages(user, event.group)
+
+
+def _registration_cancel(user, registration) -> bool:
+    return _signed_in(user) and (registration.user_id == user.id or _manages(user, registration.event.group))
+
+
+def _event_manage(user, event) -> bool:
+    return _manages(user, event.group)
+
+
 RULES: dict[str, Callable[..., bool]] = {
     "place.view": _anyone,
     "feature.index": _anyone,
@@ -264,6 +290,12 @@ RULES: dict[str, Callable[..., bool]] = {
     "post.report": _post_report,
     "post.moderate": _post_moderate,  # hide, restore, delete with a reason; read earlier versions
     "moderation.municipio": _moderate_municipio,
+    "event.view": _event_view,
+    "event.create": _manages,  # subject: the group the event belongs to
+    "event.manage": _event_manage,  # edit, cancel, attendance list, check-in, CSV export
+    "event.register": _event_register,
+    "registration.cancel": _registration_cancel,
+    "calendar.feed": _signed_in,
 }
 
 

@@ -88,7 +88,8 @@ def people(make_user):
     }
 
 
-GROUP_RULE_PREFIXES = {"group", "forum", "thread", "post", "moderation"}
+GROUP_RULE_PREFIXES = {"group", "forum", "thread", "post", "moderation", "event", "registration",
+                       "calendar"}
 
 # Who may do what to a resident of Giambellino Lorenteggio (Municipio 6).
 EXPECTED = {

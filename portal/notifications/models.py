@@ -51,4 +51,9 @@ MESSAGES = {
     "banned": _l("You were removed from %(group)s. Reason: %(reason)s"),
     "report_outcome": _l("You reported a post in \u201c%(thread)s\u201d. A facilitator decided: %(outcome)s."),
     "facilitator_appointed": _l("You are now a facilitator of %(group)s."),
+    "event_promoted": _l("A place freed up: your registration for \u201c%(event)s\u201d on %(when)s is "
+                         "confirmed."),
+    "event_reminder": _l("Reminder: \u201c%(event)s\u201d is tomorrow, %(when)s, at %(place)s. Your code "
+                         "is %(code)s."),
+    "event_cancelled": _l("\u201c%(event)s\u201d on %(when)s has been cancelled. %(reason)s"),
 }
