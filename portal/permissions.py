@@ -262,6 +262,45 @@ def _event_manage(user, event) -> bool:
     return _manages(user, event.group)
 
 
+# --- proposals ---------------------------------------------------------------------------------
+# A proposal has a neighbourhood, an optional group, a state, and authors (the proposer and the
+# co-authors who accepted). `proposal.is_author(user)` answers the latter.
+
+def _proposal_view(user, proposal) -> bool:
+    if proposal.state == "draft":
+        return _signed_in(user) and proposal.is_author(user)
+    return proposal.group is None or _group_view(user, proposal.group)
+
+
+def _proposal_steward(user, proposal) -> bool:
+    """Facilitators of a group in the proposal's neighbourhood (or of its group), coordinators of
+    its Municipio, admins: they review, answer and follow through."""
+    s = standing(user)
+    if s.is_admin or proposal.neighbourhood.municipio_id in s.coordinated_municipio_ids:
+        return True
+    return (proposal.neighbourhood_id in s.facilitated_neighbourhood_ids
+            or (proposal.group_id is not None and proposal.group_id in s.facilitated_group_ids))
+
+
+def _proposal_author(user, proposal) -> bool:
+    return _signed_in(user) and proposal.is_author(user)
+
+
+def _proposal_support(user, proposal) -> bool:
+    """Residents of the neighbourhood or members of the proposal's group; never its own authors.
+    Whether supports are open (state, window) and in-person verification are the service's rules."""
+    if not _signed_in(user) or proposal.is_author(user) or not _proposal_view(user, proposal):
+        return False
+    if user.home_neighbourhood_id == proposal.neighbourhood_id:
+        return True
+    return proposal.group is not None and _is_member(user, proposal.group)
+
+
+def _neighbourhood_settings(user, neighbourhood) -> bool:
+    s = standing(user)
+    return s.is_admin or neighbourhood.municipio_id in s.coordinated_municipio_ids
+
+
 RULES: dict[str, Callable[..., bool]] = {
     "place.view": _anyone,
     "feature.index": _anyone,
@@ -296,6 +335,13 @@ RULES: dict[str, Callable[..., bool]] = {
     "event.register": _event_register,
     "registration.cancel": _registration_cancel,
     "calendar.feed": _signed_in,
+    "proposal.view": _proposal_view,
+    "proposal.create": _signed_in,
+    "proposal.author": _proposal_author,  # edit a draft, invite co-authors, publish, withdraw
+    "proposal.support": _proposal_support,
+    "proposal.follow": lambda user, proposal: _signed_in(user) and _proposal_view(user, proposal),
+    "proposal.steward": _proposal_steward,  # review, answer, mark in progress and done
+    "neighbourhood.settings": _neighbourhood_settings,  # support window, threshold, verification
 }
 
 

@@ -91,6 +91,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, city):
 
 def test_every_kind_has_a_message_that_formats():
     params = {"nickname": "N", "thread": "T", "group": "G", "reason": "R", "until": "U", "outcome": "O",
-              "event": "E", "when": "W", "place": "P", "code": "C"}
+              "event": "E", "when": "W", "place": "P", "code": "C", "proposal": "Pr", "answer": "A",
+              "state": "S"}
     for kind, template in MESSAGES.items():
         assert str(template) % params, kind

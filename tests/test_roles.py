@@ -89,7 +89,7 @@ def people(make_user):
 
 
 GROUP_RULE_PREFIXES = {"group", "forum", "thread", "post", "moderation", "event", "registration",
-                       "calendar"}
+                       "calendar", "proposal", "neighbourhood"}
 
 # Who may do what to a resident of Giambellino Lorenteggio (Municipio 6).
 EXPECTED = {

@@ -55,5 +55,10 @@ MESSAGES = {
                          "confirmed."),
     "event_reminder": _l("Reminder: \u201c%(event)s\u201d is tomorrow, %(when)s, at %(place)s. Your code "
                          "is %(code)s."),
+    "coauthor_invited": _l("%(nickname)s invited you to co-author the proposal \u201c%(proposal)s\u201d."),
+    "coauthor_answered": _l("%(nickname)s answered your invitation to co-author \u201c%(proposal)s\u201d: "
+                            "%(answer)s."),
+    "proposal_answered": _l("The proposal \u201c%(proposal)s\u201d received its answer: %(state)s."),
+    "proposal_state": _l("The proposal \u201c%(proposal)s\u201d is now: %(state)s."),
     "event_cancelled": _l("\u201c%(event)s\u201d on %(when)s has been cancelled. %(reason)s"),
 }
