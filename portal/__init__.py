@@ -85,3 +85,10 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (places_bp, accounts_bp, access_point_bp, groups_bp, notifications_bp, forums_bp,
                       proposals_bp, events_bp):
         app.register_blueprint(blueprint)
+
+    # The features' commands for cron, as top-level `flask --app portal <command>`.
+    from events.cli import send_reminders_command
+    from proposals.cli import close_expired_command
+
+    app.cli.add_command(send_reminders_command)
+    app.cli.add_command(close_expired_command)

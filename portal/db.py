@@ -104,6 +104,19 @@ def begin_write() -> None:
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+def no_upfront_write_lock(view):
+    """Mark a POST view that mostly reads (signing in): it takes the lock only when it writes."""
+    view.no_upfront_write_lock = True
+    return view
+
+
+def needs_upfront_write_lock() -> bool:
+    from flask import request
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    return request.method == "POST" and not getattr(view, "no_upfront_write_lock", False)
+
+
 @contextmanager
 def write_transaction() -> Iterator[Session]:
     """Commit on success, roll back on any error: nothing is ever half-saved."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_login import current_user
 
 
@@ -30,6 +30,8 @@ SESSION_KEY = "language"
 
 def select_locale() -> str:
     """The account's language, else the visitor's explicit choice, else the browser's, else Italian."""
+    if not has_request_context():  # the command line, cron jobs: the default language
+        return DEFAULT_LANGUAGE
     if current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
     chosen = session.get(SESSION_KEY)

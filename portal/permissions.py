@@ -267,7 +267,8 @@ def _event_manage(user, event) -> bool:
 # co-authors who accepted). `proposal.is_author(user)` answers the latter.
 
 def _proposal_view(user, proposal) -> bool:
-    if proposal.state == "draft":
+    # Never published (a draft, or a draft its authors withdrew): private to its authors.
+    if proposal.published_at is None:
         return _signed_in(user) and proposal.is_author(user)
     return proposal.group is None or _group_view(user, proposal.group)
 
@@ -334,7 +335,8 @@ RULES: dict[str, Callable[..., bool]] = {
     "event.manage": _event_manage,  # edit, cancel, attendance list, check-in, CSV export
     "event.register": _event_register,
     "registration.cancel": _registration_cancel,
-    "calendar.feed": _signed_in,
+    "calendar.feed": _signed_in,  # create, show, revoke one's own feed link
+    "calendar.read_feed": _anyone,  # calendar apps fetch without cookies: the secret link is the key
     "proposal.view": _proposal_view,
     "proposal.create": _signed_in,
     "proposal.author": _proposal_author,  # edit a draft, invite co-authors, publish, withdraw

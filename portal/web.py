@@ -7,11 +7,13 @@ from flask import Flask, abort, current_app, redirect, render_template, request,
 from flask_login import current_user
 from htmx_flask import make_response
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal import db, permissions
 from portal.extensions import login_manager
 from portal.i18n import LANGUAGES, current_language
 from portal.notifications import unread_count
+from portal.places.models import Neighbourhood
 
 # No third-party request of any kind, no inline script: htmx and our CSS come from our origin.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -36,8 +38,11 @@ def init_app(app: Flask) -> None:
         from portal.accounts.models import User
 
         # The cookie holds the rotating token, not the id: rotating it signs out every device.
+        # The home neighbourhood and its Municipio come along: most pages show them.
         return db.session.scalar(
-            select(User).where(User.session_token == session_token, User.erased_at.is_(None)))
+            select(User)
+            .options(joinedload(User.home_neighbourhood).joinedload(Neighbourhood.municipio))
+            .where(User.session_token == session_token, User.erased_at.is_(None)))
 
     @app.before_request
     def refuse_nul_characters() -> None:
@@ -49,7 +54,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def take_write_lock_for_posts() -> None:
         # On SQLite every state-changing request reads, then writes: take the lock up front.
-        if request.method == "POST":
+        if db.needs_upfront_write_lock():
             db.begin_write()
 
     @app.after_request

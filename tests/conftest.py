@@ -22,6 +22,10 @@ pytest_plugins = [
     "tests.fixtures.places",
     "tests.fixtures.accounts",
     "tests.fixtures.groups",
+    "tests.fixtures.forums",
+    "tests.fixtures.events",
+    "tests.fixtures.proposals",
+    "tests.fixtures.server",
 ]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -94,5 +94,5 @@ def test_my_neighbourhood_home_query_budget(client, make_user, sign_in, count_qu
     sign_in(client, make_user("Bea"))
     with count_queries() as queries:
         client.get("/")
-    # the user (by session token), their neighbourhood, its network, its groups with counts
-    assert len(queries) <= 5, "\n".join(queries)
+    # the user with their neighbourhood, the unread count, the network, the groups with counts
+    assert len(queries) <= 4, "\n".join(queries)

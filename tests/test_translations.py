@@ -71,7 +71,8 @@ def describe(message: Message) -> str:
     return repr(message.id[0] if message.pluralizable else message.id)
 
 
-ALL_LANGUAGES = sorted(path.parent.parent.name for path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
+ALL_LANGUAGES = sorted(path.parent.parent.name
+                       for path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,8 @@ def test_every_shipped_language_has_a_catalogue() -> None:
         "create them with `pybabel init -i translations/messages.pot -d translations -l LANG`")
 
 
-def test_pot_is_up_to_date_with_the_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pot: Catalog) -> None:
+def test_pot_is_up_to_date_with_the_source(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pot: Catalog) -> None:
     extracted = tmp_path / "messages.pot"
     monkeypatch.chdir(ROOT)
     CommandLineInterface().run(

@@ -88,9 +88,13 @@ def authenticate(login: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(condition, User.erased_at.is_(None)))
     if not passwords.verify_password(user.password_hash if user else None, password):
         return None
+    return user
+
+
+def upgrade_password_hash(user: User, password: str) -> None:
+    """After a successful sign-in: re-hash with today's parameters if the stored hash is older."""
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    return user
 
 
 def set_password(user: User, password: str) -> None:

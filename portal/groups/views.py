@@ -1,3 +1,286 @@
-from flask import Blueprint
+"""Group pages: joining and leaving, requests, invitations, the waiting list, facilitators and the
+moderation of members. The rules are in portal.groups.service; these handlers stay thin."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from portal import db, permissions
+from portal.accounts.forms import ConfirmForm
+from portal.accounts.models import User
+from portal.groups import forms, service
+from portal.groups.models import (
+    MEMBER_STATUSES,
+    Group,
+    GroupKind,
+    JoinPolicy,
+    Membership,
+    MembershipStatus,
+    Visibility,
+)
+from portal.groups.service import GroupError
+from portal.pagination import page_number
+from portal.permissions import may, require
+from portal.places.models import Neighbourhood
+from portal.text import render_plain
+from portal.timeutil import utcnow
+from portal.web import redirect_after_post, render_page
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
+PER_PAGE = 50
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _managed(slug: str, user_id: int) -> tuple[Group, User]:
+    """A group the signed-in person manages, and one person in it."""
+    group = service.group_or_404(slug)
+    require("group.manage", group)
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    return group, person
+
+
+# --- submitting -------------------------------------------------------------------------------
+
+def _done(message: str, url: str):
+    flash(message, "success")
+    return redirect_after_post(url)
+
+
+def _submit(form, perform, done):
+    """Validate `form`, run `perform()` in one transaction, then answer `done(result)`.
+
+    None when the form goes back with its errors: a field's, or a broken rule's next to its field.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        with db.write_transaction():
+            result = perform()
+    except GroupError as error:
+        target = getattr(form, error.field, None) if error.field else None
+        (target.errors if target is not None else form.form_errors).append(error.message)
+        return None
+    return done(result)
+
+
+def _press(perform, done, refused):
+    """A button-only action: its CSRF token is the form. When a rule says no (the page was out
+    of date, say), the page comes back saying why, with 409."""
+    ConfirmForm().validate_on_submit() or abort(400)
+    try:
+        with db.write_transaction():
+            result = perform()
+    except GroupError as error:
+        permissions.forget_standing()  # memberships read before the rollback
+        flash(error.message, "error")
+        return refused(409)
+    return done(result)
+
+
+# --- the group page and the person's own membership --------------------------------------------
+
+@bp.get("/<slug>")
+def page(slug: str):
+    return _group_page(service.group_or_404(slug))
+
+
+def _group_page(group: Group, status: int = 200, partial: str | None = None, request_form=None):
+    # Members-only groups show others their name, kind, size and how to join: never what they share.
+    about = render_plain(group.about) if may("group.view", group) and group.about else None
+    return render_page("groups/page.html", partial, status, about=about,
+                       **service.header_context(group, request_form))
+
+
+def _outcome(group: Group, row: Membership | None, gone) -> str:
+    """What the person now is in `group`, in a sentence; `gone` when they no longer have a row."""
+    if row is None:
+        return gone % {"group": group.name}
+    if row.status == MembershipStatus.WAITING:
+        return _("%(group)s is full: you are on the waiting list.", group=group.name)
+    if row.status == MembershipStatus.PENDING:
+        return _("Your request is sent. A facilitator will answer you here.")
+    return _("Welcome to %(group)s!", group=group.name)
+
+
+# Button-only actions people take on their own membership: address, permission, rule, and what
+# to say when their row is gone.
+SELF_ACTIONS = [
+    ("join", "group.join", service.join, None),
+    ("leave", "group.leave", service.leave, _l("You are no longer in %(group)s.")),
+    ("invitation/accept", "group.answer_invitation", service.accept_invitation, None),
+    ("invitation/decline", "group.answer_invitation", service.decline_invitation,
+     _l("You declined the invitation to %(group)s.")),
+    ("offer/accept", "group.answer_offer", service.accept_offer, None),
+    ("offer/decline", "group.answer_offer", service.decline_offer,
+     _l("You gave up the place in %(group)s.")),
+]
+
+
+def _self_action(action: str, perform, gone):
+    def view(slug: str):
+        group = service.group_or_404(slug)
+        require(action, group)
+        return _press(lambda: perform(group, _me()),
+                      lambda row: _done(_outcome(group, row, gone), url_for(".page", slug=group.slug)),
+                      lambda status: _group_page(group, status))
+    return view
+
+
+for _path, _action, _perform, _gone in SELF_ACTIONS:
+    bp.add_url_rule(f"/<slug>/{_path}", _path.replace("/", "_"), _self_action(_action, _perform, _gone),
+                    methods=["POST"])
+
+
+@bp.post("/<slug>/request")
+def ask(slug: str):
+    group = service.group_or_404(slug)
+    require("group.join", group)
+    form = forms.RequestForm()
+    return _submit(form, lambda: service.request_to_join(group, _me(), form.message.data),
+                   lambda row: _done(_outcome(group, row, None), url_for(".page", slug=group.slug))) \
+        or _group_page(group, 422, "groups/_request_form.html", form)
+
+
+# --- managing members --------------------------------------------------------------------------
+
+def _with_people():
+    return select(Membership).join(Membership.user).options(contains_eager(Membership.user))
+
+
+@bp.get("/<slug>/members")
+def members(slug: str):
+    group = service.group_or_404(slug)
+    require("group.manage", group)
+    return _members_page(group)
+
+
+def _members_page(group: Group, status: int = 200, partial: str | None = None, invite_form=None):
+    page = page_number()
+    # Requests, the waiting list, invitations and bans: short lists, in one query.
+    others = db.session.scalars(_with_people().where(
+        Membership.group_id == group.id, Membership.status.not_in(MEMBER_STATUSES))).all()
+    rows = db.session.scalars(
+        _with_people().where(Membership.group_id == group.id, Membership.status.in_(MEMBER_STATUSES))
+        .order_by(Membership.role, User.nickname_key)  # facilitators first
+        .offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all()
+
+    def having(*statuses):
+        return [row for row in others if row.status in statuses]
+
+    return render_page(
+        "groups/members.html", partial, status, group=group, page=page,
+        members=rows[:PER_PAGE], has_more=len(rows) > PER_PAGE, member_total=service.counts(group)[0],
+        requests=sorted(having(MembershipStatus.PENDING), key=lambda row: (row.created_at, row.id)),
+        waiting=sorted(having(MembershipStatus.OFFERED, MembershipStatus.WAITING),
+                       key=lambda row: (row.queued_at or row.created_at, row.id)),
+        invited=having(MembershipStatus.INVITED), banned=having(MembershipStatus.BANNED),
+        invite_form=invite_form or forms.InviteForm(formdata=None), confirm_form=ConfirmForm(),
+        now=utcnow())
+
+
+@bp.post("/<slug>/invite")
+def invite(slug: str):
+    group = service.group_or_404(slug)
+    require("group.manage", group)
+    form = forms.InviteForm()
+    return _submit(form, lambda: service.invite(group, form.nickname.data, _me()),
+                   lambda row: _done(_("%(nickname)s is invited and will find it in their notifications.",
+                                       nickname=row.user.nickname), url_for(".members", slug=group.slug))) \
+        or _members_page(group, 422, "groups/_invite_form.html", form)
+
+
+# Button-only decisions about one person: address, rule, what to say after.
+MEMBER_ACTIONS = [
+    ("approve", service.approve, _l("You accepted %(nickname)s's request. They are told.")),
+    ("decline", service.decline, _l("You declined %(nickname)s's request. They are told.")),
+    ("unmute", service.unmute, _l("%(nickname)s can write again.")),
+    ("unban", service.unban, _l("%(nickname)s may ask to join again.")),
+    ("facilitator", service.appoint_facilitator, _l("%(nickname)s is now a facilitator of this group.")),
+]
+
+
+def _member_action(perform, message):
+    def view(slug: str, user_id: int):
+        group, person = _managed(slug, user_id)
+        return _press(lambda: perform(group, person, _me()),
+                      lambda _result: _done(message % {"nickname": person.nickname},
+                                            url_for(".members", slug=group.slug)),
+                      lambda status: _members_page(group, status))
+    return view
+
+
+for _path, _perform, _message in MEMBER_ACTIONS:
+    bp.add_url_rule(f"/<slug>/members/<int:user_id>/{_path}", _path, _member_action(_perform, _message),
+                    methods=["POST"])
+
+
+@bp.get("/<slug>/members/<int:user_id>")
+def member(slug: str, user_id: int):
+    return _member_page(*_managed(slug, user_id))
+
+
+def _member_page(group: Group, person: User, status: int = 200, partial: str | None = None, **forms_shown):
+    row = db.session.scalar(
+        select(Membership).where(Membership.group_id == group.id, Membership.user_id == person.id))
+    if row is None:
+        abort(404)
+    return render_page(
+        "groups/member.html", partial, status, group=group, person=person, row=row, now=utcnow(),
+        mute_form=forms_shown.get("mute_form") or forms.MuteForm(formdata=None),
+        ban_form=forms_shown.get("ban_form") or forms.BanForm(formdata=None), confirm_form=ConfirmForm())
+
+
+@bp.post("/<slug>/members/<int:user_id>/mute")
+def mute(slug: str, user_id: int):
+    group, person = _managed(slug, user_id)
+    form = forms.MuteForm()
+    return _submit(form, lambda: service.mute(group, person, _me(), days=form.days.data,
+                                              reason=form.reason.data),
+                   lambda _row: _done(_("%(nickname)s cannot write here for %(days)d days, and is told why.",
+                                        nickname=person.nickname, days=form.days.data),
+                                      url_for(".members", slug=group.slug))) \
+        or _member_page(group, person, 422, "groups/_mute_form.html", mute_form=form)
+
+
+@bp.post("/<slug>/members/<int:user_id>/ban")
+def ban(slug: str, user_id: int):
+    group, person = _managed(slug, user_id)
+    form = forms.BanForm()
+    return _submit(form, lambda: service.ban(group, person, _me(), reason=form.reason.data),
+                   lambda _none: _done(_("%(nickname)s is removed from the group, and is told why.",
+                                         nickname=person.nickname), url_for(".members", slug=group.slug))) \
+        or _member_page(group, person, 422, "groups/_ban_form.html", ban_form=form)
+
+
+# --- new groups --------------------------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """A group in ?neighbourhood=<slug>; without it a city-wide one (a thematic table)."""
+    slug = request.args.get("neighbourhood")
+    neighbourhood = db.session.scalar(select(Neighbourhood).where(Neighbourhood.slug == slug)) if slug else None
+    if slug and neighbourhood is None:
+        abort(404)
+    require("group.create", neighbourhood)
+    form = forms.GroupForm()
+    if not form.is_submitted():
+        form.kind.data = GroupKind.NEIGHBOURHOOD if neighbourhood else GroupKind.THEMATIC_TABLE
+    response = _submit(form, lambda: service.create_group(
+        _me(), neighbourhood, name=form.name.data, about=form.about.data, kind=GroupKind(form.kind.data),
+        visibility=Visibility(form.visibility.data) if form.visibility.data else None,
+        join_policy=JoinPolicy(form.join_policy.data) if form.join_policy.data else None,
+        capacity=form.capacity.data),
+        lambda group: _done(_("%(group)s is ready, and you are its facilitator.", group=group.name),
+                            url_for(".page", slug=group.slug)))
+    status = 422 if request.method == "POST" else 200
+    return response or render_page("groups/new.html", "groups/_group_form.html", status, form=form,
+                                   neighbourhood=neighbourhood)

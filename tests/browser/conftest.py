@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from tests.conftest import unavailable
+from tests.fixtures.accounts import PASSWORD
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
@@ -205,3 +206,27 @@ def axe_violations(driver) -> list[dict]:
 def describe_violations(violations: list[dict]) -> str:
     return "\n".join(f"- {v['id']} ({v['impact']}): {v['help']} -> {', '.join(v['nodes'][:8])}"
                      for v in violations)
+
+
+# Acting as a resident ------------------------------------------------------------------------
+
+def tap(driver, element) -> None:
+    """Scroll as a thumb would, so the element is clear of the bottom navigation, then tap it."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def sign_in_as(driver, base: str, nickname: str) -> None:
+    _fresh(driver)
+    driver.get(base + "/login")
+    driver.find_element(By.ID, "login").send_keys(nickname)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    with page_load(driver):
+        tap(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    assert nickname in driver.find_element(By.CSS_SELECTOR, ".site-header").text
+
+
+def press(driver, form_action_end: str) -> None:
+    """Press the button of the form whose action ends with `form_action_end`, and wait for the page."""
+    with page_load(driver):
+        tap(driver, driver.find_element(By.CSS_SELECTOR, f"form[action$='{form_action_end}'] button[type=submit]"))

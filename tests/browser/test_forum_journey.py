@@ -1,0 +1,119 @@
+"""A conversation on a phone: join a group, post, three neighbours report, the post is hidden,
+a facilitator restores it, and its author is told. And user text never runs as code."""
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser.conftest import WAIT_SECONDS, page_load, press, sign_in_as, tap
+
+pytestmark = pytest.mark.browser
+
+GROUP = "giambellino-lorenteggio"
+
+
+def start_thread(driver, base: str, title: str, body: str) -> str:
+    driver.get(f"{base}/forums/groups/{GROUP}")
+    tap(driver, driver.find_element(By.CSS_SELECTOR, "details.new-thread summary"))  # "Start a conversation"
+    driver.find_element(By.ID, "title").send_keys(title)
+    driver.find_element(By.ID, "body").send_keys(body)
+    press(driver, f"/forums/groups/{GROUP}/threads")
+    assert "/forums/threads/" in driver.current_url
+    return driver.current_url
+
+
+@pytest.fixture
+def neighbours(make_user, seeded_group, add_member):
+    group = seeded_group(GROUP)
+    reporters = [make_user(f"Vicina{number}") for number in range(1, 4)]
+    for reporter in reporters:
+        add_member(reporter, group)
+    facilitator = make_user("Giulia", role="facilitator", group=GROUP)
+    author = make_user("Amina")
+    return author, reporters, facilitator
+
+
+def test_reported_post_is_hidden_then_restored_and_its_author_told(
+        browser, live_server, screenshot, neighbours):
+    author, reporters, facilitator = neighbours
+    driver, base = browser, live_server
+
+    sign_in_as(driver, base, author.nickname)
+    driver.get(f"{base}/groups/{GROUP}")
+    press(driver, f"/groups/{GROUP}/join")
+    screenshot("joined-group")
+    thread_url = start_thread(driver, base, "Doposcuola al mercato comunale?",
+                              "Qualcuno sa se il **doposcuola** riapre a gennaio?")
+    assert "doposcuola" in driver.find_element(By.TAG_NAME, "main").text
+    screenshot("posted")
+
+    for number, reporter in enumerate(reporters, start=1):
+        sign_in_as(driver, base, reporter.nickname)
+        driver.get(thread_url)
+        with page_load(driver):
+            tap(driver, driver.find_element(By.CSS_SELECTOR, "a[href$='/report']"))
+        tap(driver, driver.find_element(By.CSS_SELECTOR, "input[name=reason][value=offensive]"))
+        press(driver, "/report")
+        screenshot(f"reported-{number}")
+    # The reported post opens the thread, so the whole conversation is out of sight for members.
+    driver.get(thread_url)
+    assert "riapre a gennaio" not in driver.find_element(By.TAG_NAME, "main").text
+    driver.get(f"{base}/forums/groups/{GROUP}")
+    assert "Doposcuola al mercato" not in driver.find_element(By.TAG_NAME, "main").text
+    screenshot("hidden-for-members")
+
+    sign_in_as(driver, base, facilitator.nickname)
+    driver.get(f"{base}/forums/groups/{GROUP}/moderation")
+    screenshot("moderation-queue")
+    queue_item = driver.find_element(By.CSS_SELECTOR, "main form button[value=restore]")
+    tap(driver, queue_item)
+    # htmx replaces the decided item in place (without JavaScript the page would reload).
+    WebDriverWait(driver, WAIT_SECONDS).until(
+        lambda d: not d.find_elements(By.CSS_SELECTOR, "main form button[value=restore]"),
+        "the decided post stayed in the queue")
+    screenshot("decided")
+
+    sign_in_as(driver, base, author.nickname)
+    driver.get(thread_url)
+    main = driver.find_element(By.TAG_NAME, "main").text
+    assert "riapre a gennaio" in main and "hidden" not in main.lower()
+    screenshot("restored")
+    bell = driver.find_element(By.CSS_SELECTOR, ".site-header a[href='/notifications/']")
+    assert "unread" in bell.get_attribute("textContent")
+    with page_load(driver):
+        tap(driver, bell)
+    messages = driver.find_element(By.CSS_SELECTOR, ".notifications").text
+    assert "visible again" in messages and "hidden after several reports" in messages
+    screenshot("author-notified")
+
+
+XSS_TITLE = '<img src=x onerror="window.__pwned=1">'
+XSS_BODY = "\n\n".join([
+    '<script>window.__pwned = 1</script>',
+    '[click me](javascript:window.__pwned=1)',
+    '<a href="#" hx-get="/logout" hx-trigger="load">x</a>',
+    '<svg onload="window.__pwned=1"></svg>',
+    '<div hx-post="/logout-everywhere" hx-trigger="load"></div>',
+    '<iframe src="javascript:window.__pwned=1"></iframe>',
+])
+
+
+def test_xss_payloads_in_a_thread_never_run(browser, live_server, screenshot, neighbours, add_member,
+                                            seeded_group):
+    author, *_ = neighbours
+    add_member(author, seeded_group(GROUP))
+    driver, base = browser, live_server
+    sign_in_as(driver, base, author.nickname)
+    thread_url = start_thread(driver, base, XSS_TITLE, XSS_BODY)
+    driver.get(thread_url)
+    links = driver.find_elements(By.CSS_SELECTOR, "main a")
+    for link in links:
+        if link.text == "click me":
+            tap(driver, link)  # a javascript: link would run now if it had survived
+    driver.get(thread_url)
+    assert driver.execute_script("return window.__pwned") is None
+    # htmx attributes typed by a user never act: we are still signed in everywhere.
+    assert author.nickname in driver.find_element(By.CSS_SELECTOR, ".site-header").text
+    assert XSS_TITLE in driver.find_element(By.TAG_NAME, "h1").text  # shown as text, harmlessly
+    screenshot("xss-as-text")
