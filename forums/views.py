@@ -126,10 +126,9 @@ def _thread_page(thread, opening, form, partial: str = "forums/_post_list_page.h
 # --- one post ----------------------------------------------------------------------------------
 
 def _readable_post(post_id: int):
+    """The post, if its thread is readable for the viewer (a hidden thread hides its replies too)."""
     post = queries.post_or_404(post_id)
-    require("forum.read", post.thread.group)
-    if post.thread.deleted_at is not None and not may("post.moderate", post):
-        abort(404)
+    _readable_thread(post.thread_id)
     return post
 
 

@@ -95,15 +95,18 @@ def redirect_after_post(url: str):
     return redirect(url, code=303)
 
 
+def is_local_path(target: str) -> bool:
+    """A path on this site, never another host: "/x" yes; "//host", "/\\host", "https://..." no."""
+    parts = urlsplit(target)
+    # Backslashes too: browsers read "/\\host" as "//host".
+    return (target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not parts.netloc and not parts.scheme)
+
+
 def safe_next_url(default: str) -> str:
     """Only redirect to a path on this site (never to another host after signing in)."""
     target = request.values.get("next", "")
-    parts = urlsplit(target)
-    # Backslashes too: browsers read "/\\host" as "//host".
-    if (target.startswith("/") and not target.startswith("//") and "\\" not in target
-            and not parts.netloc and not parts.scheme):
-        return target
-    return default
+    return target if is_local_path(target) else default
 
 
 def remember_language(code: str) -> None:

@@ -345,3 +345,20 @@ def test_each_reporter_is_told_the_outcome_in_their_own_language(club, reported_
     _moderate(as_role(people["facilitator"]), reported_post, "restore")  # the facilitator reads English
     outcome = db.session.scalar(select(Notification).where(Notification.user_id == italian.id))
     assert outcome.params["outcome"] == "il messaggio resta visibile"
+
+
+def test_replies_in_a_hidden_thread_are_out_of_sight_too(seeded_group, make_user, add_member, make_thread,
+                                                        make_post, as_role):
+    group = seeded_group("barona")
+    author, replier, reader = make_user("Author"), make_user("Replier"), make_user("Reader")
+    for person in (author, replier, reader):
+        add_member(person, group)
+    thread = make_thread(group, author)
+    reply = make_post(thread, replier, body="Una risposta nel filo nascosto")
+    with db.write_transaction():
+        db.session.merge(opening_post(thread)).state = PostState.HIDDEN
+    client = as_role(reader)
+    assert client.get(f"/forums/threads/{thread.id}").status_code == 404
+    response = client.get(f"/forums/posts/{reply.id}/report")
+    assert response.status_code == 404
+    assert "Una risposta nel filo nascosto" not in text_of(response)

@@ -1,4 +1,5 @@
 """Notifications: listed newest first, counted in the header, opened and marked read, private."""
+import pytest
 from sqlalchemy import select
 
 from portal import db
@@ -41,10 +42,11 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, make_
     assert "unread" not in text_of(client.get("/"))
 
 
-def test_a_link_to_another_site_is_never_followed(client, make_user, sign_in):
+@pytest.mark.parametrize("link", ["//evil.example/", "/\\evil.example", "https://evil.example/"])
+def test_a_link_to_another_site_is_never_followed(client, make_user, sign_in, link):
     bea = make_user("Bea")
     sign_in(client, bea)
-    _send(bea, link="//evil.example/")
+    _send(bea, link=link)
     notification = db.session.scalar(select(Notification))
     response = client.post(f"/notifications/{notification.id}/open")
     assert response.headers["Location"] == "/notifications/"

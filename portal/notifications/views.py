@@ -12,7 +12,7 @@ from portal.notifications.models import Notification
 from portal.pagination import page_number
 from portal.permissions import require
 from portal.timeutil import utcnow
-from portal.web import redirect_after_post, render_page
+from portal.web import is_local_path, redirect_after_post, render_page
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PER_PAGE = 30
@@ -41,9 +41,7 @@ def open_one(notification_id: int):
         abort(404)
     with db.write_transaction():
         notification.read_at = notification.read_at or utcnow()
-    link = notification.link if notification.link.startswith("/") and not notification.link.startswith("//") \
-        else url_for(".index")
-    return redirect_after_post(link)
+    return redirect_after_post(notification.link if is_local_path(notification.link) else url_for(".index"))
 
 
 @bp.post("/read-all")
