@@ -16,6 +16,7 @@ from portal import db, permissions
 from portal.accounts.models import User
 from portal.accounts.nicknames import fold
 from portal.groups.models import MEMBER_STATUSES, Group, Membership, Visibility
+from portal.pagination import split_page
 from portal.places.models import Neighbourhood
 from portal.timeutil import utcnow
 
@@ -177,7 +178,7 @@ def upcoming(user, filters: Filters, page: int) -> tuple[list[Listed], bool]:
     """One page of upcoming events the person may see, and whether there is a next page."""
     rows = _listing([visible_to(user), *_filtered(filters)], limit=PER_PAGE + 1,
                     offset=(page - 1) * PER_PAGE)
-    return rows[:PER_PAGE], len(rows) > PER_PAGE
+    return split_page(rows, PER_PAGE)
 
 
 def upcoming_near(user, filters: Filters) -> list[Listed]:

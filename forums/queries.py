@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from forums.models import Post, PostRevision, PostState, Report, ReportReason, Thread
 from portal import db
+from portal.pagination import page_slice, split_page
 from portal.groups.models import MEMBER_STATUSES, Group, Membership, Visibility
 from portal.permissions import standing
 from portal.places.models import Municipio, Neighbourhood
@@ -17,15 +18,6 @@ from portal.places.models import Municipio, Neighbourhood
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 30
 QUEUE_PER_PAGE = 20
-
-
-def page_slice(statement, page: int, per_page: int):
-    """One page of `statement`, plus one row to tell whether another page follows."""
-    return statement.offset((page - 1) * per_page).limit(per_page + 1)
-
-
-def split_page(rows, per_page: int) -> tuple[list, bool]:
-    return list(rows[:per_page]), len(rows) > per_page
 
 
 # --- groups ------------------------------------------------------------------------------------

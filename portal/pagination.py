@@ -1,7 +1,18 @@
-"""Page numbers from the query string: anything odd is page 1, never an error or a huge OFFSET."""
+"""Pagination: page numbers from the query string (anything odd is page 1, never an error or a
+huge OFFSET), and pages fetched with one extra row to know whether another follows."""
 from flask import request
 
 MAX_PAGE = 10_000
+
+
+def page_slice(statement, page: int, per_page: int):
+    """One page of `statement`, plus one row to tell whether another page follows."""
+    return statement.offset((page - 1) * per_page).limit(per_page + 1)
+
+
+def split_page(rows, per_page: int) -> tuple[list, bool]:
+    """The rows of a `page_slice`: the page itself, and whether there is a next one."""
+    return list(rows[:per_page]), len(rows) > per_page
 
 
 def page_number() -> int:

@@ -9,9 +9,10 @@ from sqlalchemy import BigInteger, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forums.models import Post, PostState
-from forums.queries import page_slice, readable_groups, split_page
+from forums.queries import readable_groups
 from portal import db
 from portal.groups.models import MEMBER_STATUSES, Group, Membership
+from portal.pagination import page_slice, split_page
 from portal.places.models import Neighbourhood
 from portal.timeutil import utcnow
 from proposals.models import (

@@ -23,7 +23,7 @@ from portal.groups.models import (
     Visibility,
 )
 from portal.groups.service import GroupError
-from portal.pagination import page_number
+from portal.pagination import page_number, page_slice, split_page
 from portal.permissions import may, require
 from portal.places.models import Neighbourhood
 from portal.text import render_plain
@@ -168,17 +168,17 @@ def _members_page(group: Group, status: int = 200, partial: str | None = None, i
     # Requests, the waiting list, invitations and bans: short lists, in one query.
     others = db.session.scalars(_with_people().where(
         Membership.group_id == group.id, Membership.status.not_in(MEMBER_STATUSES))).all()
-    rows = db.session.scalars(
+    members, has_more = split_page(db.session.scalars(page_slice(
         _with_people().where(Membership.group_id == group.id, Membership.status.in_(MEMBER_STATUSES))
-        .order_by(Membership.role, User.nickname_key)  # facilitators first
-        .offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all()
+        .order_by(Membership.role, User.nickname_key),  # facilitators first
+        page, PER_PAGE)).all(), PER_PAGE)
 
     def having(*statuses):
         return [row for row in others if row.status in statuses]
 
     return render_page(
         "groups/members.html", partial, status, group=group, page=page,
-        members=rows[:PER_PAGE], has_more=len(rows) > PER_PAGE, member_total=service.counts(group)[0],
+        members=members, has_more=has_more, member_total=service.counts(group)[0],
         requests=sorted(having(MembershipStatus.PENDING), key=lambda row: (row.created_at, row.id)),
         waiting=sorted(having(MembershipStatus.OFFERED, MembershipStatus.WAITING),
                        key=lambda row: (row.queued_at or row.created_at, row.id)),

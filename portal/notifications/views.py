@@ -9,7 +9,7 @@ from portal import db
 from portal.accounts.forms import ConfirmForm
 from portal.notifications import mark_all_read
 from portal.notifications.models import Notification
-from portal.pagination import page_number
+from portal.pagination import page_number, page_slice, split_page
 from portal.permissions import require
 from portal.timeutil import utcnow
 from portal.web import is_local_path, redirect_after_post, render_page
@@ -22,12 +22,11 @@ PER_PAGE = 30
 def index():
     require("notifications.view")
     page = page_number()
-    rows = db.session.scalars(
+    notifications, has_more = split_page(db.session.scalars(page_slice(
         select(Notification).where(Notification.user_id == current_user.id)
-        .order_by(Notification.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
-    ).all()
+        .order_by(Notification.id.desc()), page, PER_PAGE)).all(), PER_PAGE)
     return render_page("notifications/index.html", "notifications/_page.html",
-                       notifications=rows[:PER_PAGE], has_more=len(rows) > PER_PAGE, page=page,
+                       notifications=notifications, has_more=has_more, page=page,
                        confirm_form=ConfirmForm())
 
 
