@@ -91,13 +91,15 @@ def create_events(group, author: User, fields: dict, *, repeat: str | None = Non
         db.session.add(event)
         events.append(event)
     db.session.flush()
-    if count > 1:
-        for event in events:
+    for event in events:
+        if count > 1:
             event.series_id = events[0].id
+        signals.record("event.published", author.id, group=group, subject_type="event",
+                       subject_id=event.id, value=event.capacity)
     return events
 
 
-def update_event(event_id: int, fields: dict) -> Event:
+def update_event(event_id: int, fields: dict, actor: User) -> Event:
     event = _locked_event(event_id)
     if event.cancelled_at is not None:
         raise EventError(_l("This event has been cancelled."))
@@ -107,8 +109,10 @@ def update_event(event_id: int, fields: dict) -> Event:
         raise EventError(ngettext(
             "%(num)d seat is already confirmed: the capacity cannot be lower.",
             "%(num)d seats are already confirmed: the capacity cannot be lower.", confirmed), "capacity")
+    seats_before = event.capacity or 0
     for key, value in _with_window(fields, utcnow()).items():
         setattr(event, key, value)
+    _seats_changed(event, actor.id, (event.capacity or 0) - seats_before, "edited")
     _promote(event)
     return event
 
@@ -128,7 +132,15 @@ def cancel_event(event_id: int, actor: User, reason: str) -> int:
         notify(user_id, "event_cancelled", event_link(event.id), event=event.title,
                when=dates.when(event.starts_at, language), reason=reason)
     audit.record("event.cancel", "event", event.id, actor_id=actor.id, reason=reason)
+    _seats_changed(event, actor.id, -(event.capacity or 0), "cancelled")
     return len(people)
+
+
+def _seats_changed(event: Event, actor_id: int, change: int, why: str) -> None:
+    """Seats offered are the sum of event.published and event.seats_changed values."""
+    if change:
+        signals.record("event.seats_changed", actor_id, group=event.group, subject_type="event",
+                       subject_id=event.id, value=change, detail=why)
 
 
 # --- registering and the waiting list ----------------------------------------------------------
@@ -197,7 +209,8 @@ def register(event_id: int, user: User, adults: int, children: int) -> Registrat
     registration.attendance_marked_by_id = None
     db.session.flush()
     kind = "event.registered" if registration.status == RegistrationStatus.CONFIRMED else "event.waitlisted"
-    signals.record(kind, user.id, group=event.group, subject_type="event", subject_id=event.id)
+    signals.record(kind, user.id, group=event.group, subject_type="event", subject_id=event.id,
+                   value=registration.seats)
     return registration
 
 
@@ -215,7 +228,8 @@ def cancel_registration(registration_id: int, actor: User) -> Registration:
     registration.cancelled_at = utcnow()
     db.session.flush()
     signals.record("event.cancelled", registration.user_id, group=event.group, subject_type="event",
-                   subject_id=event.id)
+                   subject_id=event.id, value=registration.seats,
+                   detail="confirmed" if was_confirmed else "waitlisted")
     if actor.id != registration.user_id:
         audit.record("registration.cancel", "registration", registration.id, actor_id=actor.id)
     if was_confirmed:
@@ -243,7 +257,7 @@ def _promote(event: Event) -> list[Registration]:
         notify(registration.user_id, "event_promoted", event_link(event.id), event=event.title,
                when=dates.when(event.starts_at, language))
         signals.record("event.promoted", registration.user_id, group=event.group,
-                       subject_type="event", subject_id=event.id)
+                       subject_type="event", subject_id=event.id, value=registration.seats)
         promoted.append(registration)
     return promoted
 
@@ -264,21 +278,27 @@ def confirmed_by_code(event_id: int, text: str) -> Registration | None:
 
 
 def mark_attendance(registration: Registration, actor: User, attendance: Attendance) -> Registration:
-    """Present or absent. A correction adds a signal too: governance counts the latest one per
-    person and event."""
+    """Present or absent. Signals only add up: a correction takes the earlier mark back with a
+    value of -1 before adding the new one, so sums over signals stay right."""
     if registration.status != RegistrationStatus.CONFIRMED:
         raise EventError(_l("Only confirmed registrations can be checked in."))
     if registration.event.cancelled_at is not None:
         raise EventError(_l("This event has been cancelled."))
     if registration.attendance == attendance:
         return registration
+    if registration.attendance is not None:
+        _attendance_signal(registration, registration.attendance, -1)
     registration.attendance = attendance
     registration.attendance_marked_at = utcnow()
     registration.attendance_marked_by_id = actor.id
+    _attendance_signal(registration, attendance, 1)
+    return registration
+
+
+def _attendance_signal(registration: Registration, attendance: Attendance, value: int) -> None:
     kind = "event.attended" if attendance == Attendance.PRESENT else "event.absent"
     signals.record(kind, registration.user_id, group=registration.event.group, subject_type="event",
-                   subject_id=registration.event_id)
-    return registration
+                   subject_id=registration.event_id, value=value)
 
 
 # --- reminders ---------------------------------------------------------------------------------

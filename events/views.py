@@ -153,7 +153,7 @@ def edit(event_id: int):
     require("event.manage", event)
     form = forms.EventForm() if request.method == "POST" else forms.EventForm.for_event(event)
     if event.cancelled_at is None and form.validate_on_submit():
-        if _attempt(lambda: service.update_event(event.id, form.fields()), form) is not None:
+        if _attempt(lambda: service.update_event(event.id, form.fields(), _current_user()), form) is not None:
             flash(_("Your changes are saved."), "success")
             return redirect_after_post(url_for(".show", event_id=event.id))
     status = 422 if request.method == "POST" else 200

@@ -211,7 +211,7 @@ def moderate_thread(thread: Thread, moderator: User, action: str, reason: str = 
         notify(thread.author_id, "thread_locked", url_for("forums.thread", thread_id=thread.id),
                thread=thread.title, reason=reason)
     signals.record("forum.moderated", moderator.id, group=thread.group, subject_type="thread",
-                   subject_id=thread.id)
+                   subject_id=thread.id, detail=f"thread.{action}")
 
 
 def _lock(post: Post) -> None:
@@ -246,11 +246,15 @@ def _decide(post: Post, moderator: User, state: PostState, reason: str) -> None:
     link = post_url(post)
     if author_message and post.author_id != moderator.id:
         notify(post.author_id, author_message, link, thread=thread.title, reason=reason)
+    first_report_at = db.session.scalar(select(func.min(Report.created_at)).where(
+        Report.post_id == post.id, Report.resolved_at.is_(None)))
     for reporter_id, language in _close_reports(post, outcome):
         with force_locale(language):
             notify(reporter_id, "report_outcome", link, thread=thread.title, outcome=str(OUTCOMES[outcome]))
+    # value: seconds from the first open report to this decision, for "median time to decide".
+    waited = int((utcnow() - first_report_at).total_seconds()) if first_report_at else None
     signals.record("forum.moderated", moderator.id, group=thread.group, subject_type="post",
-                   subject_id=post.id)
+                   subject_id=post.id, value=waited, detail=action)
 
 
 def _close_reports(post: Post, outcome: str) -> list[tuple[int, str]]:

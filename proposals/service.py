@@ -244,9 +244,11 @@ def _move(proposal: Proposal, target: ProposalState, actor: User | None, note: s
             notify(user_id, kind, link, proposal=proposal.title, state=label)
 
 
-def _signal(kind: str, proposal: Proposal, actor_id: int) -> None:
+def _signal(kind: str, proposal: Proposal, actor_id: int, value: int | None = None) -> None:
+    """detail is always the state the proposal is in after the act."""
     signals.record(kind, actor_id, group=proposal.group, neighbourhood=proposal.neighbourhood,
-                   subject_type="proposal", subject_id=proposal.id)
+                   subject_type="proposal", subject_id=proposal.id, value=value,
+                   detail=proposal.state.value)
 
 
 def move_problem(proposal: Proposal, move: str):
@@ -316,7 +318,9 @@ def answer(proposal_id: int, steward: User, decision: str, text: str) -> Proposa
     proposal.answer, proposal.answered_at, proposal.answered_by_id = text, utcnow(), steward.id
     _move(proposal, target, steward)
     audit.record("proposal.answer", "proposal", proposal.id, actor_id=steward.id, decision=target.value)
-    _signal("proposal.answered", proposal, steward.id)
+    # value: seconds from publication to the answer, for "median days to an answer".
+    _signal("proposal.answered", proposal, steward.id,
+            int((proposal.answered_at - proposal.published_at).total_seconds()))
     return proposal
 
 

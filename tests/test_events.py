@@ -55,6 +55,10 @@ def _signals(kind: str) -> int:
     return db.session.scalar(select(func.count(Signal.id)).where(Signal.kind == kind))
 
 
+def _signal_total(kind: str) -> int:
+    return db.session.scalar(select(func.sum(Signal.value)).where(Signal.kind == kind))
+
+
 @pytest.fixture
 def as_facilitator(client, sign_in, facilitator):
     return sign_in(client, facilitator)
@@ -489,8 +493,9 @@ def test_marking_without_htmx_comes_back_to_the_list(door, client):
     assert db.session.get(Registration, bea.id).attendance == Attendance.ABSENT
     client.post(f"/events/{event.id}/attendance/{bea.id}", data={"attendance": "absent"})
     client.post(f"/events/{event.id}/attendance/{bea.id}", data={"attendance": "present"})
-    # A correction is a new signal; marking the same again is not.
-    assert (_signals("event.absent"), _signals("event.attended")) == (1, 1)
+    # Marking the same again adds nothing; a correction takes the earlier mark back (value -1).
+    assert (_signals("event.absent"), _signals("event.attended")) == (2, 1)
+    assert (_signal_total("event.absent"), _signal_total("event.attended")) == (0, 1)
 
 
 def test_marking_refuses_odd_values_waiting_families_and_other_events(door, client, make_event):

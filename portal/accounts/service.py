@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit, db
+from portal import audit, db, signals
 from portal.accounts import nicknames, passwords
 from portal.accounts.models import Consent, ResetCode, Role, RoleGrant, User, new_session_token
 from portal.groups.models import Group, Membership, MembershipRole, MembershipStatus
@@ -67,6 +67,7 @@ def register(*, nickname: str, password: str, email: str | None, home_neighbourh
             raise AccountError(_l("This email is already used by another account."), "email") from None
         raise AccountError(_l("This nickname is taken. Please choose another."), "nickname") from None
     db.session.add(Consent(user_id=user.id, kind=TERMS, version=current_app.config["TERMS_VERSION"]))
+    signals.record("account.registered", user.id, neighbourhood=user.home_neighbourhood)
     return user
 
 
@@ -194,6 +195,8 @@ def verify_in_person(person: User, facilitator: User) -> None:
     person.verified_at = utcnow()
     person.verified_by_id = facilitator.id
     audit.record("user.verify_in_person", "user", person.id, actor_id=facilitator.id)
+    # The person met is the actor: "share verified" counts people, not facilitators' work.
+    signals.record("account.verified", person.id, neighbourhood=person.home_neighbourhood)
 
 
 # --- roles -------------------------------------------------------------------------------------
