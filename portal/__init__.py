@@ -77,13 +77,14 @@ def _register_blueprints(app: Flask) -> None:
     from forums.views import bp as forums_bp
     from portal.accounts.access_point import bp as access_point_bp
     from portal.accounts.views import bp as accounts_bp
+    from portal.governance.views import bp as governance_bp
     from portal.groups.views import bp as groups_bp
     from portal.notifications.views import bp as notifications_bp
     from portal.places.views import bp as places_bp
     from proposals.views import bp as proposals_bp
 
     for blueprint in (places_bp, accounts_bp, access_point_bp, groups_bp, notifications_bp, forums_bp,
-                      proposals_bp, events_bp):
+                      proposals_bp, events_bp, governance_bp):
         app.register_blueprint(blueprint)
 
     # The features' commands for cron, as top-level `flask --app portal <command>`.

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(migrate_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(roles)
+    app.cli.add_command(governance)
 
 
 @click.command("migrate")
@@ -101,3 +102,24 @@ def list_roles() -> None:
         click.echo(f"{nickname}\t{role}\t{scope}")
     for nickname, slug in facilitators:
         click.echo(f"{nickname}\tfacilitator\t{slug}")
+
+
+@click.group("governance")
+def governance() -> None:
+    """The signal summaries that dashboards read."""
+
+
+@governance.command("catch-up")
+def governance_catch_up() -> None:
+    """Fold new signals into the summaries (dashboards also do this when opened)."""
+    from portal.governance import rollup
+
+    click.echo(f"Folded {rollup.catch_up()} new signals.")
+
+
+@governance.command("rebuild")
+def governance_rebuild() -> None:
+    """Recount the summaries from every signal, e.g. after restoring a backup."""
+    from portal.governance import rollup
+
+    click.echo(f"Recounted {rollup.rebuild()} signals.")

@@ -9,6 +9,8 @@ from portal.groups.models import Group, Membership  # noqa: F401
 from portal.notifications.models import Notification  # noqa: F401
 from portal.places.models import Municipio, Neighbourhood, NetworkMembership, Organisation  # noqa: F401
 from portal.signals import Signal  # noqa: F401
+from portal.governance.rollup import SignalActor, SignalCount, SignalPeople  # noqa: F401
+from portal.governance.targets import Target  # noqa: F401
 from forums.models import Post, PostRevision, Report, Thread  # noqa: E402,F401
 from events.models import CalendarFeed, Event, Registration  # noqa: E402,F401
 from proposals.models import Coauthor, Follow, NeighbourhoodProposalSettings, Proposal, ProposalStep, Support  # noqa: E402,F401

@@ -26,6 +26,7 @@ from portal.groups.models import (
     MembershipStatus,
     Visibility,
 )
+from portal.places.models import Municipio
 from portal.timeutil import utcnow
 
 # Authors may correct a post for this long; earlier versions stay visible to facilitators.
@@ -302,6 +303,31 @@ def _neighbourhood_settings(user, neighbourhood) -> bool:
     return s.is_admin or neighbourhood.municipio_id in s.coordinated_municipio_ids
 
 
+def _governance_view(user, place) -> bool:
+    """Dashboards and exports. place: None for the city, a Municipio or a Neighbourhood.
+    Facilitators see the neighbourhoods of the groups they facilitate; coordinators their
+    Municipio and its neighbourhoods; admins everything."""
+    s = standing(user)
+    if s.is_admin:
+        return True
+    if place is None:
+        return False
+    if isinstance(place, Municipio):
+        return place.id in s.coordinated_municipio_ids
+    return place.municipio_id in s.coordinated_municipio_ids or place.id in s.facilitated_neighbourhood_ids
+
+
+def _governance_targets(user, place) -> bool:
+    """Targets are set for the city (admins) or a Municipio (its coordinators and admins)."""
+    s = standing(user)
+    return s.is_admin or (isinstance(place, Municipio) and place.id in s.coordinated_municipio_ids)
+
+
+def _governance_any(user, _subject=None) -> bool:
+    s = standing(user)
+    return s.is_admin or bool(s.coordinated_municipio_ids or s.facilitated_neighbourhood_ids)
+
+
 RULES: dict[str, Callable[..., bool]] = {
     "place.view": _anyone,
     "feature.index": _anyone,
@@ -344,6 +370,10 @@ RULES: dict[str, Callable[..., bool]] = {
     "proposal.follow": lambda user, proposal: _signed_in(user) and _proposal_view(user, proposal),
     "proposal.steward": _proposal_steward,  # review, answer, mark in progress and done
     "neighbourhood.settings": _neighbourhood_settings,  # support window, threshold, verification
+    "governance.index": _governance_any,  # the list of dashboards one may open
+    "governance.view": _governance_view,  # a dashboard and its exports
+    "governance.targets": _governance_targets,
+    "open_data.view": _anyone,  # city and Municipio figures, protected like every dashboard
 }
 
 

@@ -15,7 +15,7 @@ import hmac
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import Boolean, ForeignKey, Index, String, false, select
+from sqlalchemy import Boolean, ForeignKey, Index, String, false, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import db
@@ -36,9 +36,10 @@ class Signal(Base):
     __tablename__ = "signals"
     __table_args__ = (Index("ix_signals_kind_at", "kind", "at"),
                       Index("ix_signals_municipio_at", "municipio_id", "at"),
-                      Index("ix_signals_neighbourhood_at", "neighbourhood_id", "at"),
-                      Index("ix_signals_at", "at"),
-                      Index("ix_signals_actor_key", "actor_key"))
+                      Index("ix_signals_actor_key", "actor_key"),
+                      # Governance folds new signals into its summaries; this finds them at once.
+                      Index("ix_signals_not_rolled_up", "id", sqlite_where=text("NOT rolled_up"),
+                            postgresql_where=text("NOT rolled_up")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -54,6 +55,7 @@ class Signal(Base):
     language: Mapped[str] = mapped_column(String(8), default="", server_default="")
     verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     first: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    rolled_up: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 def actor_key(user_id: int) -> str:

@@ -1,0 +1,1 @@
+"""Governance: participation figures for the networks, protected so that nobody is exposed."""

@@ -1,0 +1,348 @@
+"""What the governance dashboard shows: each indicator, how it is counted from the signal summaries,
+and the privacy protection applied before any number leaves this module.
+
+Every figure is computed for the whole place tree (city, Municipi, neighbourhoods) and protected as
+one tree, for every period. The same cell therefore carries the same mark on a facilitator's page, a
+coordinator's, an export and the open-data page: a number hidden in one can never be subtracted out
+of another.
+"""
+from __future__ import annotations
+
+import statistics
+from functools import lru_cache
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import format_decimal, format_percent
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal import db
+from portal.governance.periods import Period
+from portal.governance.rollup import NOWHERE, SignalCount, SignalPeople
+from portal.governance.suppression import Mark, derived_mark, protect
+from portal.places.models import Municipio, Neighbourhood
+from portal.signals import PARTICIPATION_KINDS, Signal
+
+CITY = "city"
+
+
+def municipio_node(municipio_id: int) -> str:
+    return f"m:{municipio_id}"
+
+
+def neighbourhood_node(neighbourhood_id: int) -> str:
+    return f"n:{neighbourhood_id}"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: object
+    section: str
+    unit: str  # count, percent, hours or days
+    definition: object
+    better: str = "higher"  # which way a target is met
+    # For counts: (kind, detail or None for any, "signals" | "value" | "first_acts")
+    terms: tuple = ()
+
+
+def _count(kind, detail=None, measure="signals"):
+    return (kind, detail, measure)
+
+
+SECTIONS = {
+    "people": _l("People"),
+    "groups": _l("Groups and forums"),
+    "proposals": _l("Proposals"),
+    "events": _l("Events"),
+}
+
+INDICATORS: dict[str, Indicator] = {i.key: i for i in [
+    Indicator("active", _l("Active participants"), "people", "count",
+              _l("People who did at least one act of participation: joined a group, posted, reported, "
+                 "proposed, supported, registered for or attended an event.")),
+    Indicator("first_time", _l("First-time participants"), "people", "count",
+              _l("People whose first act of participation ever happened in this period."),
+              terms=tuple(_count(kind, measure="first_acts") for kind in PARTICIPATION_KINDS)),
+    Indicator("first_time_share", _l("Share of first-time participants"), "people", "percent",
+              _l("First-time participants out of active participants.")),
+    Indicator("new_residents", _l("New residents"), "people", "count",
+              _l("Accounts opened, counted in the home neighbourhood chosen at sign-up."),
+              terms=(_count("account.registered"),)),
+    Indicator("verified_share", _l("Share verified in person"), "people", "percent",
+              _l("Active participants whom a facilitator had met in person at the time.")),
+    Indicator("groups_joined", _l("Groups joined"), "groups", "count",
+              _l("Times someone became a member of a group."), terms=(_count("group.joined"),)),
+    Indicator("posts", _l("Posts"), "groups", "count",
+              _l("New threads and replies in group forums."), terms=(_count("forum.posted"),)),
+    Indicator("reports", _l("Reports"), "groups", "count",
+              _l("Posts reported to facilitators."), terms=(_count("forum.reported"),)),
+    Indicator("moderation_actions", _l("Moderation actions"), "groups", "count",
+              _l("Facilitators' decisions on posts and threads."), terms=(_count("forum.moderated"),)),
+    Indicator("decide_hours", _l("Median time to decide on a report"), "groups", "hours",
+              _l("Hours from the first report on a post to the facilitator's decision."), better="lower"),
+    Indicator("proposals_created", _l("Proposals created"), "proposals", "count",
+              _l("Proposals started, drafts included."), terms=(_count("proposal.created"),)),
+    Indicator("proposals_threshold", _l("Proposals reaching the threshold"), "proposals", "count",
+              _l("Proposals that gathered the supports their neighbourhood asks for."),
+              terms=(_count("proposal.state_changed", "threshold_reached"),)),
+    Indicator("proposals_answered", _l("Proposals answered"), "proposals", "count",
+              _l("Official answers given by the network."), terms=(_count("proposal.answered"),)),
+    Indicator("proposals_accepted", _l("Proposals accepted"), "proposals", "count",
+              _l("Official answers that accepted the proposal."),
+              terms=(_count("proposal.answered", "accepted"),)),
+    Indicator("answer_days", _l("Median days to an answer"), "proposals", "days",
+              _l("Days from a proposal's publication to its official answer."), better="lower"),
+    Indicator("supports", _l("Supports"), "proposals", "count",
+              _l("Supports given to proposals (withdrawn ones included)."),
+              terms=(_count("proposal.supported"),)),
+    Indicator("seats_offered", _l("Seats offered"), "events", "count",
+              _l("Seats in events published, less seats removed by changes and cancellations. Events "
+                 "without a seat limit are not counted."),
+              terms=(_count("event.published", measure="value"), _count("event.seats_changed", measure="value"))),
+    Indicator("seats_registered", _l("Seats registered"), "events", "count",
+              _l("Seats confirmed to families, on registering or from the waiting list."),
+              terms=(_count("event.registered", measure="value"), _count("event.promoted", measure="value"))),
+    Indicator("attended", _l("Families present"), "events", "count",
+              _l("Registrations checked in at the door."), terms=(_count("event.attended", measure="value"),)),
+    Indicator("attendance_rate", _l("Attendance rate"), "events", "percent",
+              _l("Registrations checked in as present out of those checked at the door.")),
+    Indicator("seats_waitlisted", _l("Unmet demand (seats waitlisted)"), "events", "count",
+              _l("Seats asked for when the event was full."), better="lower",
+              terms=(_count("event.waitlisted", measure="value"),)),
+]}
+# Hidden helpers: counted and protected like the others, used for rates, never shown alone.
+_ABSENT = Indicator("absent", "", "events", "count", "", terms=(_count("event.absent", measure="value"),))
+TREND_INDICATORS = ("active", "first_time_share", "posts", "supports", "seats_registered", "attendance_rate")
+# Counts depend on the period's length, so targets are set only for shares, rates and medians.
+TARGETABLE = tuple(key for key, indicator in INDICATORS.items() if indicator.unit != "count")
+
+
+def threshold() -> int:
+    return current_app.config["SUPPRESS_BELOW"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float | None  # None: not published (suppressed or nothing to compute from)
+    mark: Mark
+    text: str
+
+    @property
+    def shown(self) -> bool:
+        return self.mark == Mark.SHOWN
+
+
+def format_value(indicator: Indicator, value: float) -> str:
+    if indicator.unit == "percent":
+        return format_percent(value)
+    if indicator.unit in ("hours", "days"):
+        return format_decimal(round(value, 1))
+    return format_decimal(value)
+
+
+def _figure(indicator: Indicator, value: float | None, mark: Mark) -> Figure:
+    if mark == Mark.SMALL:
+        return Figure(None, mark, f"<{threshold()}")
+    if mark == Mark.HIDDEN or value is None:
+        return Figure(None, Mark.HIDDEN, "·")
+    if indicator.unit == "count":
+        value = int(value)
+    return Figure(value, mark, format_value(indicator, value))
+
+
+@dataclass
+class PlaceTree:
+    """The city's places as the tree that suppression protects."""
+    children: dict[str, list[str]]
+    names: dict[str, str]
+    municipio_of: dict[int, int]  # neighbourhood id -> Municipio id
+
+    @classmethod
+    def load(cls) -> PlaceTree:
+        children: dict[str, list[str]] = {CITY: []}
+        names = {CITY: str(_l("Milan")), municipio_node(NOWHERE): str(_l("City-wide groups"))}
+        municipio_of = {}
+        for municipio in db.session.scalars(select(Municipio).order_by(Municipio.number)):
+            node = municipio_node(municipio.id)
+            children[CITY].append(node)
+            children[node] = []
+            names[node] = str(_l("Municipio %(number)d", number=municipio.number))
+        children[CITY].append(municipio_node(NOWHERE))
+        for neighbourhood in db.session.scalars(select(Neighbourhood).order_by(Neighbourhood.name)):
+            node = neighbourhood_node(neighbourhood.id)
+            children[municipio_node(neighbourhood.municipio_id)].append(node)
+            names[node] = neighbourhood.name
+            municipio_of[neighbourhood.id] = neighbourhood.municipio_id
+        return cls(children, names, municipio_of)
+
+    @property
+    def structure(self) -> tuple:
+        return tuple((parent, tuple(kids)) for parent, kids in self.children.items())
+
+    @property
+    def nodes(self) -> list[str]:
+        return list(self.names)
+
+    def leaf_of(self, municipio_id: int, neighbourhood_id: int) -> str:
+        return neighbourhood_node(neighbourhood_id) if neighbourhood_id else municipio_node(municipio_id)
+
+    def sums(self, leaves: dict[str, float]) -> dict[str, float]:
+        """Each node's value as the sum of its leaves (neighbourhoods and the city-wide node)."""
+        values: dict[str, float] = {}
+
+        def total(node: str) -> float:
+            kids = self.children.get(node)
+            values[node] = sum(total(kid) for kid in kids) if kids else leaves.get(node, 0)
+            return values[node]
+        total(CITY)
+        return values
+
+
+@dataclass
+class Report:
+    """Every protected figure for one period and the trend before it, for the whole city."""
+    period: Period
+    places: PlaceTree
+    figures: dict[Period, dict[str, dict[str, Figure]]] = field(default_factory=dict)
+    languages: dict[str, list[tuple[str, Figure]]] = field(default_factory=dict)
+
+    def figure(self, indicator: str, node: str, period: Period | None = None) -> Figure:
+        return self.figures[period or self.period][indicator][node]
+
+    def trend(self, indicator: str, node: str) -> list[tuple[Period, Figure]]:
+        return [(period, self.figures[period][indicator][node]) for period in self.period.trend()]
+
+
+def build_report(period: Period) -> Report:
+    places = PlaceTree.load()
+    report = Report(period, places)
+    k = threshold()
+    counts = _count_rows(period)
+    people = _people_rows(period)
+    for bucket in period.trend():
+        figures: dict[str, dict[str, Figure]] = {}
+        marks: dict[str, dict[str, Mark]] = {}
+        values: dict[str, dict[str, float]] = {}
+        for indicator in [*INDICATORS.values(), _ABSENT]:
+            if not indicator.terms:
+                continue
+            leaves: dict[str, float] = defaultdict(float)
+            for (municipio_id, neighbourhood_id, kind, detail), sums in counts[bucket.start].items():
+                for term_kind, term_detail, measure in indicator.terms:
+                    if kind == term_kind and term_detail in (None, detail):
+                        leaves[places.leaf_of(municipio_id, neighbourhood_id)] += sums[measure]
+            values[indicator.key] = places.sums(leaves)
+        active = {node: people[bucket.start].get(node, (0, 0)) for node in places.nodes}
+        values["active"] = {node: active[node][0] for node in places.nodes}
+        values["verified"] = {node: active[node][1] for node in places.nodes}
+        for key, node_values in values.items():
+            marks[key] = _protect(places.structure, tuple((n, int(v)) for n, v in node_values.items()), k)
+        for key, indicator in INDICATORS.items():
+            if indicator.terms or key == "active":
+                figures[key] = {n: _figure(indicator, values[key][n], marks[key][n]) for n in places.nodes}
+        figures["first_time_share"] = _shares(values, marks, "first_time", "active", places)
+        figures["verified_share"] = _shares(values, marks, "verified", "active", places)
+        attended_or_absent = {n: values["attended"][n] + values["absent"][n] for n in places.nodes}
+        figures["attendance_rate"] = {n: _figure(
+            INDICATORS["attendance_rate"],
+            values["attended"][n] / attended_or_absent[n] if attended_or_absent[n] else None,
+            derived_mark(marks["attended"][n], marks["absent"][n])) for n in places.nodes}
+        report.figures[bucket] = figures
+    _medians(report, period)
+    _languages(report, period, marks_active={n: report.figure("active", n).mark for n in places.nodes})
+    return report
+
+
+@lru_cache(maxsize=50_000)
+def _protect(structure: tuple, values: tuple, k: int) -> dict[str, Mark]:
+    """Past periods' figures rarely change, and every view of them protects the same trees again:
+    remember the marks (read-only) by the tree's values."""
+    return protect(dict(values), dict(structure), k)
+
+
+def _shares(values, marks, part: str, whole: str, places: PlaceTree) -> dict[str, Figure]:
+    indicator = INDICATORS[f"{part}_share" if part != "verified" else "verified_share"]
+    return {n: _figure(indicator, values[part][n] / values[whole][n] if values[whole][n] else None,
+                       derived_mark(marks[part][n], marks[whole][n])) for n in places.nodes}
+
+
+def _count_rows(period: Period):
+    """{period start: {(municipio, neighbourhood, kind, detail): {measure: total}}} for the trend."""
+    starts = [bucket.start for bucket in period.trend()]
+    rows = db.session.execute(
+        select(SignalCount.period_start, SignalCount.municipio_id, SignalCount.neighbourhood_id,
+               SignalCount.kind, SignalCount.detail, SignalCount.signals, SignalCount.value_total,
+               SignalCount.first_acts)
+        .where(SignalCount.granularity == period.granularity, SignalCount.period_start.in_(starts)))
+    counts = {start: {} for start in starts}
+    for start, municipio_id, neighbourhood_id, kind, detail, signals, value_total, first_acts in rows:
+        counts[start][(municipio_id, neighbourhood_id, kind, detail)] = {
+            "signals": signals, "value": value_total, "first_acts": first_acts}
+    return counts
+
+
+def _scope_node(scope: str, scope_id: int) -> str:
+    if scope == "city":
+        return CITY
+    return municipio_node(scope_id) if scope == "municipio" else neighbourhood_node(scope_id)
+
+
+def _people_rows(period: Period):
+    """{period start: {node: (people, verified)}}, summed over languages."""
+    starts = [bucket.start for bucket in period.trend()]
+    people = {start: defaultdict(lambda: (0, 0)) for start in starts}
+    for start, scope, scope_id, count, verified in db.session.execute(
+            select(SignalPeople.period_start, SignalPeople.scope, SignalPeople.scope_id,
+                   SignalPeople.people, SignalPeople.verified)
+            .where(SignalPeople.granularity == period.granularity, SignalPeople.period_start.in_(starts))):
+        node = _scope_node(scope, scope_id)
+        before = people[start][node]
+        people[start][node] = (before[0] + count, before[1] + verified)
+    return people
+
+
+def _medians(report: Report, period: Period) -> None:
+    """Medians need the single values, so they are read from the signals of the chosen period:
+    moderation decisions and answers are few. A median of fewer values than the threshold is hidden."""
+    start, end = period.utc_bounds()
+    places = report.places
+    for key, kind, seconds_per_unit in (("decide_hours", "forum.moderated", 3600),
+                                        ("answer_days", "proposal.answered", 86400)):
+        by_node: dict[str, list[float]] = defaultdict(list)
+        for municipio_id, neighbourhood_id, value in db.session.execute(
+                select(Signal.municipio_id, Signal.neighbourhood_id, Signal.value)
+                .where(Signal.kind == kind, Signal.at >= start, Signal.at < end, Signal.value.is_not(None))):
+            leaf = places.leaf_of(municipio_id or NOWHERE, neighbourhood_id or NOWHERE)
+            for node in _ancestry(places, leaf):
+                by_node[node].append(value / seconds_per_unit)
+        indicator = INDICATORS[key]
+        report.figures[period][key] = {
+            node: (_figure(indicator, statistics.median(by_node[node]), Mark.SHOWN)
+                   if len(by_node[node]) >= threshold() else Figure(None, Mark.HIDDEN, "·"))
+            for node in places.nodes}
+
+
+def _ancestry(places: PlaceTree, leaf: str) -> list[str]:
+    if leaf.startswith("n:"):
+        return [leaf, municipio_node(places.municipio_of[int(leaf[2:])]), CITY]
+    return [leaf, CITY]
+
+
+def _languages(report: Report, period: Period, marks_active: dict[str, Mark]) -> None:
+    """People per language for each place, protected with the place's total as a fixed parent."""
+    rows: dict[str, dict[str, int]] = defaultdict(dict)
+    for scope, scope_id, language, count in db.session.execute(
+            select(SignalPeople.scope, SignalPeople.scope_id, SignalPeople.language, SignalPeople.people)
+            .where(SignalPeople.granularity == period.granularity, SignalPeople.period_start == period.start)):
+        rows[_scope_node(scope, scope_id)][language or "?"] = count
+    for node in report.places.nodes:
+        languages = rows.get(node, {})
+        values = {("total",): sum(languages.values()), **{(code,): n for code, n in languages.items()}}
+        children = {("total",): [(code,) for code in sorted(languages)]}
+        marks = protect(values, children, threshold(), fixed={("total",): marks_active[node]})
+        people = INDICATORS["active"]
+        report.languages[node] = [(code, _figure(people, languages[code], marks[(code,)]))
+                                  for code in sorted(languages)]  # by code: an order by size would rank hidden cells
