@@ -93,3 +93,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(close_expired_command)
+
+    from portal.demo.cli import demo_data_command
+
+    app.cli.add_command(demo_data_command)

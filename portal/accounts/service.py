@@ -47,13 +47,14 @@ def normalise_email(email: str | None) -> str | None:
     return email.lower() if email else None
 
 
-def register(*, nickname: str, password: str, email: str | None, home_neighbourhood_id: int | None,
-             language: str) -> User:
+def register(*, nickname: str, password: str | None, email: str | None, home_neighbourhood_id: int | None,
+             language: str, password_hash: str | None = None) -> User:
+    """password_hash: already computed (the demo data gives thousands of residents one hash)."""
     user = User(
         nickname=nicknames.clean(nickname),
         nickname_key=nicknames.fold(nickname),
         email=normalise_email(email),
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash or passwords.hash_password(password),
         home_neighbourhood_id=home_neighbourhood_id,
         language=language,
     )
