@@ -1,6 +1,7 @@
 """`flask --app portal demo-data`: a living portal for newcomers and for trying the dashboards."""
 from __future__ import annotations
 
+import sys
 import time
 
 import click
@@ -29,7 +30,7 @@ def demo_data_command(residents: int, days: int, seed: int) -> None:
     started = time.monotonic()
     try:
         with current_app.test_request_context():  # services build links and speak Italian, as in a request
-            with click.progressbar(length=days, label="Replaying the year", file=click.get_text_stream("stderr"),
+            with click.progressbar(length=days, label="Replaying the year", file=sys.stderr,
                                    show_eta=True) as bar:
                 last = [0]
 

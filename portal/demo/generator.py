@@ -137,10 +137,10 @@ class Year:
                 self._verify(place, tick())
             if weekday == 0:
                 self._publish_event(place, tick())
-            for _ in range(self._how_many(len(place.residents) / 90)):
+            for _ in range(self._how_many(len(place.residents) / 60)):
                 self._post(place, tick(3))
             self._register_for_events(place, tick)
-            if self.rng.random() < 0.05 and len(place.residents) > 20:
+            if self.rng.random() < 0.06 and len(place.residents) > 8:
                 self._propose(place, tick())
             self._support(place, tick)
         self._due_work(clock[0])
@@ -207,12 +207,12 @@ class Year:
         if post is None:
             return
         self.totals.posts += 1
-        if self.rng.random() < 0.02:
+        if self.rng.random() < 0.04:
             self.pending_reports.append((moment + timedelta(hours=self.rng.uniform(1, 48)), post, place))
 
     def _report_and_decide(self, moment: datetime, post: Post, place: Place) -> None:
-        reporter = self._active(place)
-        if reporter.id == post.author_id:
+        reporter = self.rng.choice([person for person in place.residents if person.id != post.author_id] or [None])
+        if reporter is None:
             return
         if self._act("report", lambda: forums.report(post, reporter, self.rng.choice(
                 ["spam", "offensive", "personal_data", "other"])), moment) is None:
