@@ -37,8 +37,9 @@ class Signal(Base):
     __table_args__ = (Index("ix_signals_kind_at", "kind", "at"),
                       Index("ix_signals_municipio_at", "municipio_id", "at"),
                       Index("ix_signals_actor_key", "actor_key"),
-                      # Governance folds new signals into its summaries; this finds them at once.
-                      Index("ix_signals_not_rolled_up", "id", sqlite_where=text("NOT rolled_up"),
+                      # Governance folds new signals into its summaries; this finds them at once. The predicates
+                      # are written as each dialect renders `not_(rolled_up)`, or the index goes unused.
+                      Index("ix_signals_not_rolled_up", "id", sqlite_where=text("rolled_up = 0"),
                             postgresql_where=text("NOT rolled_up")))
 
     id: Mapped[int] = mapped_column(primary_key=True)

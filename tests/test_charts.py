@@ -201,7 +201,8 @@ def test_colours_meet_contrast_on_white():
         assert contrast_on_white(inherited(text, "fill")) >= 4.5, text.text
     for bar in find(root, "rect", "bar"):
         assert contrast_on_white(bar.get("fill")) >= 3
-    for shape in [*find(root, "rect", "bar-hidden"), *find(root, "line", "target-line"), *find(root, "line", "baseline")]:
+    outlines = [*find(root, "rect", "bar-hidden"), *find(root, "line", "target-line"), *find(root, "line", "baseline")]
+    for shape in outlines:
         assert contrast_on_white(shape.get("stroke")) >= 3
 
 

@@ -66,13 +66,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('first', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('rolled_up', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.create_index('ix_signals_actor_key', ['actor_key'], unique=False)
-        batch_op.create_index('ix_signals_not_rolled_up', ['id'], unique=False, sqlite_where=sa.text('NOT rolled_up'), postgresql_where=sa.text('NOT rolled_up'))
+        batch_op.create_index('ix_signals_not_rolled_up', ['id'], unique=False, sqlite_where=sa.text('rolled_up = 0'), postgresql_where=sa.text('NOT rolled_up'))
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('signals', schema=None) as batch_op:
-        batch_op.drop_index('ix_signals_not_rolled_up', sqlite_where=sa.text('NOT rolled_up'), postgresql_where=sa.text('NOT rolled_up'))
+        batch_op.drop_index('ix_signals_not_rolled_up', sqlite_where=sa.text('rolled_up = 0'), postgresql_where=sa.text('NOT rolled_up'))
         batch_op.drop_index('ix_signals_actor_key')
         batch_op.drop_column('rolled_up')
         batch_op.drop_column('first')

@@ -128,29 +128,34 @@ def threshold() -> int:
 class Figure:
     value: float | None  # None: not published (suppressed or nothing to compute from)
     mark: Mark
-    text: str
+    unit: str = "count"
 
     @property
     def shown(self) -> bool:
         return self.mark == Mark.SHOWN
 
+    @property
+    def text(self) -> str:
+        """As a reader sees it; formatted only when shown (a report holds thousands of figures)."""
+        if self.mark == Mark.SMALL:
+            return f"<{threshold()}"
+        if self.value is None:
+            return "·"
+        return format_value(self.unit, self.value)
 
-def format_value(indicator: Indicator, value: float) -> str:
-    if indicator.unit == "percent":
+
+def format_value(unit: str, value: float) -> str:
+    if unit == "percent":
         return format_percent(value)
-    if indicator.unit in ("hours", "days"):
+    if unit in ("hours", "days"):
         return format_decimal(round(value, 1))
     return format_decimal(value)
 
 
 def _figure(indicator: Indicator, value: float | None, mark: Mark) -> Figure:
-    if mark == Mark.SMALL:
-        return Figure(None, mark, f"<{threshold()}")
-    if mark == Mark.HIDDEN or value is None:
-        return Figure(None, Mark.HIDDEN, "·")
-    if indicator.unit == "count":
-        value = int(value)
-    return Figure(value, mark, format_value(indicator, value))
+    if mark != Mark.SHOWN or value is None:
+        return Figure(None, Mark.SMALL if mark == Mark.SMALL else Mark.HIDDEN, indicator.unit)
+    return Figure(int(value) if indicator.unit == "count" else value, mark, indicator.unit)
 
 
 @dataclass
@@ -321,7 +326,7 @@ def _medians(report: Report, period: Period) -> None:
         indicator = INDICATORS[key]
         report.figures[period][key] = {
             node: (_figure(indicator, statistics.median(by_node[node]), Mark.SHOWN)
-                   if len(by_node[node]) >= threshold() else Figure(None, Mark.HIDDEN, "·"))
+                   if len(by_node[node]) >= threshold() else Figure(None, Mark.HIDDEN, indicator.unit))
             for node in places.nodes}
 
 

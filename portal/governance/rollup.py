@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Boolean, Date, Integer, String, cast, delete, false, func, insert, select, text, update
+from sqlalchemy import Boolean, Date, Integer, String, cast, delete, func, insert, not_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -98,7 +98,7 @@ def catch_up() -> int:
         rows = db.session.execute(
             select(Signal.id, Signal.at, Signal.kind, Signal.detail, Signal.actor_key, Signal.municipio_id,
                    Signal.neighbourhood_id, Signal.value, Signal.first, Signal.verified, Signal.language)
-            .where(Signal.rolled_up == false()).order_by(Signal.id).limit(BATCH)).all()
+            .where(not_(Signal.rolled_up)).order_by(Signal.id).limit(BATCH)).all()  # the partial index
         if not rows:
             break
         touched |= _fold(rows)

@@ -87,4 +87,4 @@ def progress(indicator_key: str, figure: Figure, target: float) -> tuple[str, fl
 
 
 def target_text(indicator_key: str, target: float) -> str:
-    return format_value(INDICATORS[indicator_key], target)
+    return format_value(INDICATORS[indicator_key].unit, target)
