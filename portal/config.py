@@ -19,7 +19,7 @@ ENV_SETTINGS: dict[str, tuple[str | None, str]] = {
     "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage; redis://host:6379/0 in production"),
     "CORTILE_ENV": ("development", "development or production (production makes cookies Secure)"),
     "TRUSTED_PROXIES": ("0", "reverse proxies in front of gunicorn (1 behind nginx), for client addresses"),
-    "CORTILE_SUPPRESS_BELOW": ("5", "governance figures below this count are shown as \"<N\" (at least 2)"),
+    "CORTILE_SUPPRESS_BELOW": ("5", "governance figures below this count are shown as \"<N\" (at least 3: with 2, two cells of 1 under a total of 2 could not be protected)"),
     "MAIL_SERVER": (None, "SMTP host; when unset, mail is written to the log"),
     "MAIL_PORT": ("587", "SMTP port"),
     "MAIL_USERNAME": (None, "SMTP user"),
@@ -78,7 +78,7 @@ def load_settings(instance_path: Path) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Rome",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "TERMS_VERSION": "2026-11",
-        "SUPPRESS_BELOW": max(2, int(env["CORTILE_SUPPRESS_BELOW"] or 5)),
+        "SUPPRESS_BELOW": max(3, int(env["CORTILE_SUPPRESS_BELOW"] or 5)),
         "RESET_CODE_HOURS": 48,
         "RESET_LINK_HOURS": 2,
     }

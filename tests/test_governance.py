@@ -82,11 +82,13 @@ def test_open_data_shows_municipi_but_never_neighbourhoods(joined, client):
 
 
 def test_the_threshold_is_configurable(joined, as_role, app):
-    app.config["SUPPRESS_BELOW"] = 2
+    app.config["SUPPRESS_BELOW"] = 3
     client = as_role(joined["coordinator"])
     rows = _export(client, f"{MUNICIPIO_6}/export.csv")
-    assert rows[("Barona", "groups_joined")]["status"] != "small"  # 2 is not below 2
-    assert client.get(f"{MUNICIPIO_6}/export.json").get_json()["suppressed_below"] == 2
+    # Barona: 3 new residents (no longer below the threshold), 2 groups joined (still below).
+    assert rows[("Barona", "new_residents")]["status"] != "small"
+    assert rows[("Barona", "groups_joined")]["status"] == "small"
+    assert client.get(f"{MUNICIPIO_6}/export.json").get_json()["suppressed_below"] == 3
 
 
 @pytest.mark.parametrize("query", ["by=year", "by=month&period=2026-13", "by=week&period=2026-W60",

@@ -64,7 +64,7 @@ def trees(draw):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tree=trees(), k=st.integers(2, 6))
+@given(tree=trees(), k=st.integers(3, 6))
 def test_no_suppressed_count_can_be_recovered(tree, k):
     values, children = tree
     marks = protect(values, children, k)
@@ -74,7 +74,7 @@ def test_no_suppressed_count_can_be_recovered(tree, k):
 
 
 @settings(max_examples=100, deadline=None)
-@given(tree=trees(), k=st.integers(2, 6))
+@given(tree=trees(), k=st.integers(3, 6))
 def test_the_same_tree_always_gets_the_same_marks(tree, k):
     values, children = tree
     assert protect(values, children, k) == protect(dict(values), dict(children), k)
