@@ -9,7 +9,7 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/cortile_test
 FLASK := $(BIN)/flask --app portal
 SOURCES := portal forums proposals events templates
 
-.PHONY: setup run test test-sqlite test-postgresql messages static translations clean
+.PHONY: setup run demo test test-sqlite test-postgresql messages static translations clean
 
 setup: $(VENV)/.installed static translations
 
@@ -37,8 +37,19 @@ translations: $(VENV)/.installed
 run: setup
 	$(FLASK) migrate
 	$(FLASK) seed
+	@# A newcomer at a terminal is offered a living portal; scripts and CI never wait on a question.
+	@if [ -t 0 ] && ! $(FLASK) demo-data --check >/dev/null 2>&1; then \
+		printf "Load a year of demo activity (about 2 minutes)? [y/N] "; read answer; \
+		case "$$answer" in [yY]*) $(FLASK) demo-data ;; esac; \
+	fi
 	@echo "Cortile is at http://$(HOST):$(PORT)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# A year of believable activity across the 22 networks, for trying the dashboards.
+demo: setup
+	$(FLASK) migrate
+	$(FLASK) seed
+	$(FLASK) demo-data
 
 test: setup test-sqlite test-postgresql
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from portal import db
 from portal.demo.generator import ADMIN, AlreadyLoaded, Year
 from portal.governance import rollup
+from portal.accounts.models import User
 from portal.signals import Signal
 
 DEMO_PASSWORD = "cortile-demo"  # printed at the end: only ever on a development machine
@@ -22,8 +23,13 @@ DEMO_PASSWORD = "cortile-demo"  # printed at the end: only ever on a development
 @click.option("--days", default=365, show_default=True, type=click.IntRange(7, 3 * 365),
               help="Days of activity, ending today.")
 @click.option("--seed", default=2026, show_default=True, type=int, help="Same seed, same data.")
-def demo_data_command(residents: int, days: int, seed: int) -> None:
+@click.option("--check", is_flag=True, help="Only say whether demo data is loaded (exit status 0 if so).")
+def demo_data_command(residents: int, days: int, seed: int, check: bool) -> None:
     """Replay a year of believable activity across the 22 networks (through the real services)."""
+    if check:
+        loaded = db.session.scalar(select(User.id).where(User.nickname_key == ADMIN)) is not None
+        click.echo("Demo data is loaded." if loaded else "No demo data.")
+        raise SystemExit(0 if loaded else 1)
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Demo data is for development machines, never for production.")
     year = Year(residents, days, seed, DEMO_PASSWORD)
