@@ -88,8 +88,9 @@ def people(make_user):
     }
 
 
+# Rules with their own matrices elsewhere (governance: tests/test_governance_permissions.py).
 GROUP_RULE_PREFIXES = {"group", "forum", "thread", "post", "moderation", "event", "registration",
-                       "calendar", "proposal", "neighbourhood"}
+                       "calendar", "proposal", "neighbourhood", "governance", "open_data"}
 
 # Who may do what to a resident of Giambellino Lorenteggio (Municipio 6).
 EXPECTED = {

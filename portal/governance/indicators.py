@@ -21,7 +21,7 @@ from sqlalchemy import select
 from portal import db
 from portal.governance.periods import Period
 from portal.governance.rollup import NOWHERE, SignalCount, SignalPeople
-from portal.governance.suppression import Mark, derived_mark, protect
+from portal.governance.suppression import DisclosureError, Mark, derived_mark, protect
 from portal.places.models import Municipio, Neighbourhood
 from portal.signals import PARTICIPATION_KINDS, Signal
 
@@ -244,7 +244,8 @@ def build_report(period: Period) -> Report:
         values["active"] = {node: active[node][0] for node in places.nodes}
         values["verified"] = {node: active[node][1] for node in places.nodes}
         for key, node_values in values.items():
-            marks[key] = _protect(places.structure, tuple((n, int(v)) for n, v in node_values.items()), k)
+            # Seats offered can dip below zero in a period of cancellations: protected as a zero.
+            marks[key] = _protect(places.structure, tuple((n, max(0, int(v))) for n, v in node_values.items()), k)
         for key, indicator in INDICATORS.items():
             if indicator.terms or key == "active":
                 figures[key] = {n: _figure(indicator, values[key][n], marks[key][n]) for n in places.nodes}
@@ -265,7 +266,11 @@ def build_report(period: Period) -> Report:
 def _protect(structure: tuple, values: tuple, k: int) -> dict[str, Mark]:
     """Past periods' figures rarely change, and every view of them protects the same trees again:
     remember the marks (read-only) by the tree's values."""
-    return protect(dict(values), dict(structure), k)
+    values = dict(values)
+    try:
+        return protect(values, dict(structure), k)
+    except DisclosureError:  # cannot happen with k >= 3 on a tree without fixed cells; never leak if it does
+        return {node: Mark.SMALL if value < k else Mark.HIDDEN for node, value in values.items()}
 
 
 def _shares(values, marks, part: str, whole: str, places: PlaceTree) -> dict[str, Figure]:
@@ -347,7 +352,11 @@ def _languages(report: Report, period: Period, marks_active: dict[str, Mark]) ->
         languages = rows.get(node, {})
         values = {("total",): sum(languages.values()), **{(code,): n for code, n in languages.items()}}
         children = {("total",): [(code,) for code in sorted(languages)]}
-        marks = protect(values, children, threshold(), fixed={("total",): marks_active[node]})
+        try:
+            marks = protect(values, children, threshold(), fixed={("total",): marks_active[node]})
+        except DisclosureError:
+            # e.g. a shown total of 8 over two languages of 4: no breakdown can be published safely.
+            marks = {cell: Mark.SMALL if count < threshold() else Mark.HIDDEN for cell, count in values.items()}
         people = INDICATORS["active"]
         report.languages[node] = [(code, _figure(people, languages[code], marks[(code,)]))
                                   for code in sorted(languages)]  # by code: an order by size would rank hidden cells
