@@ -39,7 +39,7 @@ run: setup
 	$(FLASK) seed
 	@# A newcomer at a terminal is offered a living portal; scripts and CI never wait on a question.
 	@if [ -t 0 ] && ! $(FLASK) demo-data --check >/dev/null 2>&1; then \
-		printf "Load a year of demo activity (about 2 minutes)? [y/N] "; read answer; \
+		printf "Load a year of demo activity (a minute or two)? [y/N] "; read answer; \
 		case "$$answer" in [yY]*) $(FLASK) demo-data ;; esac; \
 	fi
 	@echo "Cortile is at http://$(HOST):$(PORT)"

@@ -1,335 +1,258 @@
 """Replays a year of a city's participation through the real services, under a simulated clock.
 
-Nothing is written behind the services' backs: every row and every signal is the one a resident's or
-facilitator's click would have made, at the moment it would have happened. That is what lets a test
-compare the governance dashboard with counts taken straight from the feature tables.
+Nothing is written behind the services' backs: every row and every signal is the one a resident's
+or facilitator's click would have made, at the moment it would have happened, in time order. That
+is what lets the governance dashboard be checked against counts taken from the feature tables. A
+click the rules refuse (a closed window, a posting limit) simply did not happen, as for a person.
+
+Two acts are left out on purpose: leaving a group and withdrawing a support delete their rows, and
+the feature tables could then no longer show what the signals counted.
 """
 from __future__ import annotations
 
 import random
+import secrets
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from events import dates
 from events import service as events
-from events.models import Attendance, Event, EventKind, Registration, RegistrationStatus
 from forums import service as forums
-from forums.models import Post, PostState, Thread
 from portal import db
-from portal.accounts import passwords
+from portal.accounts import nicknames, passwords
 from portal.accounts import service as accounts
 from portal.accounts.models import User
 from portal.demo import texts
+from portal.demo.agenda import Agenda, Crowd
+from portal.demo.event_life import EventLife
+from portal.demo.forum_life import ForumLife
+from portal.demo.proposal_life import ProposalLife
 from portal.groups import service as groups
 from portal.groups.models import Group, GroupKind
-from portal.places.models import Neighbourhood
+from portal.places.models import Municipio, Neighbourhood
 from portal.timeutil import simulated_time, utcnow
-from proposals import service as proposals
-from proposals.models import Proposal, ProposalState, Theme
 
 ADMIN = "demo-admin"
-LANGUAGES = ["it"] * 14 + ["ar"] * 3 + ["es"] * 2 + ["en"]
-# Newcomers per month relative to the mean: summer holidays and Christmas are quiet.
-SEASON = {1: 0.9, 2: 1.0, 3: 1.1, 4: 1.1, 5: 1.1, 6: 0.9, 7: 0.7, 8: 0.35, 9: 1.4, 10: 1.3, 11: 1.2, 12: 0.8}
-DOMAIN_ERRORS = (events.EventError, forums.ForumError, proposals.ProposalError, groups.GroupError)
+NICKNAME_MAX = 30
+# Residents' languages, among those the portal speaks (portal.i18n): mostly Italian.
+LANGUAGE_SHARES = {"it": 72, "ar": 12, "es": 9, "en": 7}
+# Newcomers and activity per month, relative to the mean: summer holidays are quiet, September busy.
+SEASON = {1: 0.9, 2: 1.0, 3: 1.1, 4: 1.05, 5: 1.1, 6: 0.95, 7: 0.7, 8: 0.3, 9: 1.45, 10: 1.3, 11: 1.15, 12: 0.85}
+WEEKDAY = (1.0, 1.0, 1.0, 1.0, 0.95, 0.75, 0.55)
+# How large each network is, relative to the others (the big estates count more); the rest are 1.
+NETWORK_SIZE = {"giambellino-lorenteggio": 3.0, "quarto-oggiaro": 2.5, "selinunte": 2.5, "lodi-corvetto": 2.5,
+                "gratosoglio": 2.0, "barona": 2.0, "viale-monza": 2.0, "padova": 1.8, "stadera": 1.5,
+                "bruzzano-comasina": 1.5, "loreto": 1.4, "ponte-lambro": 1.2, "villapizzone": 1.2, "dergano": 1.2}
+# When the portal opens, the networks bring the families they already know.
+LAUNCH_DAYS, LAUNCH_SHARE = 14, 0.1
+# Share of residents who open an account and then hardly do anything.
+QUIET_SHARE = 0.3
+# Services refuse what their rules forbid with these (ProposalError is a ForumError).
+DOMAIN_ERRORS = (events.EventError, forums.ForumError, groups.GroupError)
 
 
 class AlreadyLoaded(Exception):
-    pass
+    """The demo staff exist: the replay ran here before."""
 
 
-@dataclass
-class Place:
-    neighbourhood: Neighbourhood
+class NotSeeded(Exception):
+    """There are no neighbourhood groups to replay activity in."""
+
+
+def staff_nickname(prefix: str, slug: str) -> str:
+    """`demo-fac-barona`; a long slug is cut at a dash: `demo-fac-giambellino`."""
+    nickname = f"{prefix}{slug}"
+    while len(nickname) > NICKNAME_MAX and "-" in slug:
+        slug = slug.rsplit("-", 1)[0]
+        nickname = f"{prefix}{slug}"
+    return nickname[:NICKNAME_MAX]
+
+
+@dataclass(eq=False)
+class Circle:
+    """A group and the people in it: a neighbourhood's network (with its residents) or a thematic table."""
+
     group: Group
-    facilitator: User
-    residents: list[User] = field(default_factory=list)
+    moderator: User  # the facilitator; the admin for the city-wide tables
+    label: str  # how residents name the place in what they write
+    topics: list  # (title, opening posts) to start threads with
+    neighbourhood: Neighbourhood | None = None
+    coordinator: User | None = None
+    size: float = 1.0  # the network's weight among the others
+    residents: Crowd = field(default_factory=Crowd)  # living here, members or not
+    members: Crowd = field(default_factory=Crowd)
+    threads: list = field(default_factory=list)
 
 
-@dataclass
-class Totals:
-    residents: int = 0
-    posts: int = 0
-    reports: int = 0
-    decisions: int = 0
-    events: int = 0
-    registrations: int = 0
-    proposals: int = 0
-    supports: int = 0
-    answers: int = 0
+def is_loaded() -> bool:
+    return db.session.scalar(select(User.id).where(User.nickname_key == ADMIN)) is not None
 
 
-class Year:
-    """The simulation: call `run(progress)`; `progress(days_done)` is told after each day."""
+class Replay:
+    """`set_up()`, then `run(progress)` replays `days` days ending at the last midnight;
+    `progress(days_done)` is told after each."""
 
     def __init__(self, residents: int, days: int, seed: int, password: str):
         self.rng = random.Random(seed)
-        self.residents_wanted, self.days = residents, days
-        self.password = password
-        self.end = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-        self.start = self.end - timedelta(days=days)
-        self.totals = Totals()
-        self.places: list[Place] = []
-        self.thematic: list[Group] = []
-        self.pending_reports: list[tuple[datetime, Post, Place]] = []
-        self.pending_decisions: list[tuple[datetime, Post, Place]] = []
-        self.events_to_close: list[tuple[datetime, Event, Place]] = []
-        self.proposals_to_review: list[tuple[datetime, int, Place]] = []
-        self.proposals_to_answer: list[tuple[datetime, int, Place]] = []
-        self.threads: dict[int, list[Thread]] = defaultdict(list)
-        self.open_events: dict[int, list[Event]] = defaultdict(list)
-        self.open_proposals: dict[int, list[int]] = defaultdict(list)
-        self.resident_hash = passwords.hash_password(f"demo resident {seed} {random.Random(seed).random()}")
-        self.numbers = iter(range(1, 10**9))
+        self.residents_wanted, self.password = residents, password
+        today = dates.to_local(utcnow()).date()
+        self.days = [today - timedelta(days=days - index) for index in range(days)]
+        self.start = self.local(self.days[0], 6)
+        self.agenda = Agenda()
+        self.places: list[Circle] = []
+        self.tables: list[Circle] = []
+        self.neighbours: dict[int, list[Circle]] = defaultdict(list)  # Municipio id -> its places
+        self.refused = 0
+        self.nicknames: set[str] = set()
+        # Residents cannot sign in: nobody knows this password, not even this program after it ends.
+        self.resident_hash = passwords.hash_password(secrets.token_urlsafe(32))
+        self.forums, self.events, self.proposals = ForumLife(self), EventLife(self), ProposalLife(self)
 
-    # --- set-up: staff, with one password a newcomer can use ------------------------------------
-    def cast_staff(self) -> None:
-        if db.session.scalar(select(User.id).where(User.nickname_key == ADMIN)) is not None:
+    # --- time ---------------------------------------------------------------------------------------
+    def local(self, day: date, hours: float) -> datetime:
+        """`hours` after midnight of `day` on Milan's clocks, as stored (naive UTC)."""
+        return dates.to_utc(datetime.combine(day, time()) + timedelta(hours=hours))
+
+    def moment_on(self, day: date, first: float = 7.5, last: float = 22.0) -> datetime:
+        return self.local(day, self.rng.uniform(first, last))
+
+    def between(self, early: datetime, late: datetime, skew: float = 1.0) -> datetime:
+        """A waking moment between the two (skew > 1: more of them early on)."""
+        late = max(late, early)  # never before `early`: the replay only moves forward
+        for _ in range(4):
+            moment = early + (late - early) * self.rng.random() ** skew
+            if 7 <= dates.to_local(moment).hour < 23:
+                break
+        return moment
+
+    def pace(self, day: date) -> float:
+        """How busy the city is that day, relative to an ordinary one."""
+        christmas = (day.month, day.day) >= (12, 23) or (day.month, day.day) <= (1, 6)
+        return SEASON[day.month] * WEEKDAY[day.weekday()] * (0.45 if christmas else 1.0)
+
+    # --- clicks -------------------------------------------------------------------------------------
+    def attempt(self, click: Callable):
+        """One click through a service; a refusal rolls back only that click and returns None."""
+        savepoint = db.session.begin_nested()
+        try:
+            result = click()
+        except DOMAIN_ERRORS:
+            savepoint.rollback()
+            self.refused += 1
+            return None
+        savepoint.commit()
+        return result
+
+    # --- the run ------------------------------------------------------------------------------------
+    def run(self, progress: Callable[[int], None] = lambda _days_done: None) -> None:
+        """After `set_up`: the days, one transaction each."""
+        for index, (day, arrivals) in enumerate(zip(self.days, self._arrivals(), strict=True)):
+            self._plan(day, arrivals)
+            with db.write_transaction():
+                for moment, action, args in self.agenda.until(self.local(day + timedelta(days=1), 0)):
+                    with simulated_time(moment):
+                        action(moment, *args)
+                        # Column defaults (a signal's time, a row's created_at) are taken when rows
+                        # are flushed: flush before the clock moves on.
+                        db.session.flush()
+            progress(index + 1)
+
+    def set_up(self) -> None:
+        """The staff, with one password a newcomer can use, and the places they look after."""
+        if is_loaded():
             raise AlreadyLoaded
+        networks = db.session.execute(
+            select(Group, Neighbourhood, Municipio.number)
+            .join(Neighbourhood, Neighbourhood.id == Group.neighbourhood_id)
+            .join(Municipio, Municipio.id == Neighbourhood.municipio_id)
+            .where(Group.kind == GroupKind.NEIGHBOURHOOD).order_by(Neighbourhood.name, Group.id)).all()
+        if not networks:
+            raise NotSeeded
         staff_hash = passwords.hash_password(self.password)
         with simulated_time(self.start), db.write_transaction():
-            admin = self._person(ADMIN, None, "it", staff_hash)
+            admin = self._register(ADMIN, None, "it", staff_hash)
             accounts.grant_role(admin, "admin")
-            neighbourhoods = db.session.scalars(select(Neighbourhood).order_by(Neighbourhood.name)).all()
-            for number in sorted({n.municipio.number for n in neighbourhoods}):
-                accounts.grant_role(self._person(f"demo-coord-{number}", None, "it", staff_hash), "coordinator",
-                                    municipio_number=number)
-            for neighbourhood in neighbourhoods:
-                group = db.session.scalar(select(Group).where(Group.neighbourhood_id == neighbourhood.id,
-                                                              Group.kind == GroupKind.NEIGHBOURHOOD).order_by(Group.id))
-                facilitator = self._person(f"demo-fac-{neighbourhood.slug}"[:30], neighbourhood.id, "it", staff_hash)
-                accounts.grant_role(facilitator, "facilitator", group_slug=group.slug)
-                self.places.append(Place(neighbourhood, group, facilitator))
-            self.thematic = db.session.scalars(select(Group).where(Group.neighbourhood_id.is_(None))).all()
+            coordinators = {}
+            for number in db.session.scalars(select(Municipio.number).order_by(Municipio.number)):
+                coordinators[number] = self._register(f"demo-coord-{number}", None, "it", staff_hash)
+                accounts.grant_role(coordinators[number], "coordinator", municipio_number=number, actor=admin)
+            for group, neighbourhood, number in networks:
+                if self.places and self.places[-1].neighbourhood is neighbourhood:
+                    continue  # the neighbourhood's own group is its first
+                facilitator = self._register(staff_nickname("demo-fac-", neighbourhood.slug), neighbourhood.id,
+                                             "it", staff_hash)
+                accounts.grant_role(facilitator, "facilitator", group_slug=group.slug, actor=admin)
+                size = NETWORK_SIZE.get(neighbourhood.slug, 1.0) * self.rng.uniform(0.8, 1.25)
+                place = Circle(group, facilitator, neighbourhood.name, texts.THREADS, neighbourhood,
+                               coordinators[number], size)
+                self.places.append(place)
+                self.neighbours[neighbourhood.municipio_id].append(place)
+            self.tables = [Circle(group, admin, group.name, texts.TABLE_THREADS) for group in db.session.scalars(
+                select(Group).where(Group.kind == GroupKind.THEMATIC_TABLE).order_by(Group.id))]
+            self.proposals.set_rules()
 
-    def _person(self, nickname: str, home_id: int | None, language: str, password_hash: str) -> User:
+    def _register(self, nickname: str, home_id: int | None, language: str, password_hash: str) -> User:
+        self.nicknames.add(nicknames.fold(nickname))
         return accounts.register(nickname=nickname, password=None, email=None, home_neighbourhood_id=home_id,
                                  language=language, password_hash=password_hash)
 
-    # --- the year, day by day ---------------------------------------------------------------------
-    def run(self, progress=lambda days_done: None) -> Totals:
-        self.cast_staff()
-        arrivals_per_day = self.residents_wanted / self.days / (sum(SEASON.values()) / 12)
-        owed = 0.0
-        for day_number in range(self.days):
-            day = self.start + timedelta(days=day_number)
-            owed += arrivals_per_day * SEASON[day.month]
-            with db.write_transaction():
-                arrivals, owed = int(owed), owed - int(owed)
-                self._day(day, arrivals)
-            progress(day_number + 1)
-        return self.totals
+    def _arrivals(self) -> list[int]:
+        """Newcomers each day: exactly the number asked for; at first the families the networks
+        already know, then more as word spreads, fewer in August, at Christmas and at weekends."""
+        last = max(len(self.days) - 1, 1)
+        weights = [self.pace(day) * (0.5 + index / last) for index, day in enumerate(self.days)]
+        launch = sum(weights) * LAUNCH_SHARE / (1 - LAUNCH_SHARE) / min(LAUNCH_DAYS, len(weights))
+        weights = [weight + (launch if index < LAUNCH_DAYS else 0) for index, weight in enumerate(weights)]
+        total, running, counted, arrivals = sum(weights), 0.0, 0, []
+        for weight in weights:
+            running += weight
+            reached = round(self.residents_wanted * running / total)
+            arrivals.append(reached - counted)
+            counted = reached
+        return arrivals
 
-    def _day(self, day: datetime, arrivals: int) -> None:
-        clock = [day + timedelta(hours=7)]
-
-        def tick(minutes: float = 7) -> datetime:
-            clock[0] += timedelta(minutes=self.rng.uniform(1, minutes))
-            return clock[0]
-
+    def _plan(self, day: date, arrivals: int) -> None:
+        """The day's own doings; what follows from them (reports, answers, check-ins) plans itself."""
         for _ in range(arrivals):
-            self._arrive(tick())
-        weekday = day.weekday()
+            self.agenda.at(self.moment_on(day, 8, 21.5), self._arrive)
+        self.agenda.at(self.local(day, 3), self.proposals.close_expired)  # the nightly cron job
+        self.agenda.at(self.local(day, 8), self.events.send_reminders)
+        pace = self.pace(day)
         for place in self.places:
-            if weekday < 5 and place.residents and self.rng.random() < 0.5:
-                self._verify(place, tick())
-            if weekday == 0:
-                self._publish_event(place, tick())
-            for _ in range(self._how_many(len(place.residents) / 60)):
-                self._post(place, tick(3))
-            self._register_for_events(place, tick)
-            if self.rng.random() < 0.06 and len(place.residents) > 8:
-                self._propose(place, tick())
-            self._support(place, tick)
-        self._due_work(clock[0])
-        self._act("close expired", lambda: proposals.close_expired(clock[0]), clock[0])
+            self.forums.plan(day, place, pace)
+            self.proposals.plan(day, place, pace)
+            self.events.plan(day, place, pace)
+        for table in self.tables:
+            self.forums.plan(day, table, pace)
 
-    def _how_many(self, mean: float) -> int:
-        whole = int(mean)
-        return whole + (1 if self.rng.random() < mean - whole else 0)
+    # --- people -------------------------------------------------------------------------------------
+    def _nickname(self) -> str:
+        while True:
+            name = self.rng.choice(texts.FIRST_NAMES)
+            nickname = self.rng.choice(texts.NICKNAME_SHAPES).format(
+                name=name, lower=name.lower(), n=self.rng.randint(1, 999))
+            if nicknames.fold(nickname) not in self.nicknames:
+                return nickname
 
-    def _act(self, _what: str, action, moment: datetime):
-        """One click, at `moment`: a service refusing it (a full event, a closed proposal) is part of
-        life and rolls back only that click."""
-        with simulated_time(moment):
-            savepoint = db.session.begin_nested()
-            try:
-                result = action()
-            except DOMAIN_ERRORS:
-                savepoint.rollback()
-                return None
-            savepoint.commit()
-            return result
-
-    def _active(self, place: Place) -> User:
-        """Few very active people, many occasional ones: earlier arrivals weigh more."""
-        index = int(len(place.residents) * self.rng.random() ** 2.5)
-        return place.residents[min(index, len(place.residents) - 1)]
-
-    # --- people -----------------------------------------------------------------------------------
     def _arrive(self, moment: datetime) -> None:
-        weights = [1 + (index % 4) for index in range(len(self.places))]
-        place = self.rng.choices(self.places, weights)[0]
-        nickname = f"{self.rng.choice(NAMES)}{next(self.numbers)}"
-        language = self.rng.choice(LANGUAGES)
-        person = self._act("register", lambda: self._person(nickname, place.neighbourhood.id, language,
-                                                             self.resident_hash), moment)
-        self.totals.residents += 1
-        if self.rng.random() < 0.85 and self._act("join", lambda: groups.join(place.group, person),
-                                                  moment + timedelta(minutes=5)):
-            place.residents.append(person)
-        if self.thematic and self.rng.random() < 0.1:
-            table = self.rng.choice(self.thematic)
-            self._act("join table", lambda: groups.join(table, person), moment + timedelta(minutes=9))
+        place = self.rng.choices(self.places, [place.size for place in self.places])[0]
+        language = self.rng.choices(list(LANGUAGE_SHARES), list(LANGUAGE_SHARES.values()))[0]
+        person = self._register(self._nickname(), place.neighbourhood.id, language, self.resident_hash)
+        # Few very active people, many occasional ones, and some who only look.
+        activity = 0.05 if self.rng.random() < QUIET_SHARE else self.rng.lognormvariate(0, 1)
+        place.residents.add(person, activity)
+        if self.rng.random() < 0.15:  # signed up at an access point, with the facilitator beside them
+            accounts.verify_in_person(person, place.moderator)
+        if self.rng.random() < 0.85:
+            self.agenda.at(moment + timedelta(minutes=self.rng.uniform(1, 40)), self._join, place, person, activity)
+        if self.tables and self.rng.random() < 0.08:
+            self.agenda.at(moment + timedelta(days=self.rng.uniform(1, 60)), self._join,
+                           self.rng.choice(self.tables), person, activity)
 
-    def _verify(self, place: Place, moment: datetime) -> None:
-        person = self.rng.choice(place.residents)
-        if person.verified_at is None:
-            self._act("verify", lambda: accounts.verify_in_person(person, place.facilitator), moment)
-
-    # --- forums -----------------------------------------------------------------------------------
-    def _post(self, place: Place, moment: datetime) -> None:
-        author = self._active(place)
-        threads = self.threads[place.group.id][-6:]
-        if threads and self.rng.random() < 0.65:
-            thread = self.rng.choice(threads)
-            post = self._act("reply", lambda: forums.reply(thread, author, self.rng.choice(texts.REPLIES)), moment)
-        else:
-            title, body = self.rng.choice(texts.TOPICS)
-            thread = self._act("thread", lambda: forums.start_thread(
-                place.group, author, f"{title} ({place.neighbourhood.name})"[:120], body), moment)
-            if thread is None:
-                return
-            self.threads[place.group.id].append(thread)
-            post = db.session.scalar(select(Post).where(Post.thread_id == thread.id).order_by(Post.id).limit(1))
-        if post is None:
-            return
-        self.totals.posts += 1
-        if self.rng.random() < 0.04:
-            self.pending_reports.append((moment + timedelta(hours=self.rng.uniform(1, 48)), post, place))
-
-    def _report_and_decide(self, moment: datetime, post: Post, place: Place) -> None:
-        reporter = self.rng.choice([person for person in place.residents if person.id != post.author_id] or [None])
-        if reporter is None:
-            return
-        if self._act("report", lambda: forums.report(post, reporter, self.rng.choice(
-                ["spam", "offensive", "personal_data", "other"])), moment) is None:
-            return
-        self.totals.reports += 1
-        # Facilitators decide within hours, sometimes days: "median time to decide" has a story.
-        self.pending_decisions.append((moment + timedelta(hours=self.rng.expovariate(1 / 20)), post, place))
-
-    def _decide(self, moment: datetime, post: Post, place: Place) -> None:
-        hide = self.rng.random() < 0.4
-        reason = "Contiene dati personali." if hide else "Va bene così."
-        decide = forums.hide if hide else forums.restore
-        if self._act("decide", lambda: decide(post, place.facilitator, reason) or True, moment):
-            self.totals.decisions += 1
-
-    # --- events -----------------------------------------------------------------------------------
-    def _publish_event(self, place: Place, moment: datetime) -> None:
-        title, kind = self.rng.choice(texts.EVENTS)
-        starts = (moment + timedelta(days=self.rng.randint(4, 11))).replace(hour=15, minute=0)
-        capacity = None if self.rng.random() < 0.1 else self.rng.choice([8, 10, 12, 15, 20, 25, 30])
-        fields = {"title": title, "kind": EventKind(kind), "description": "Aperto a tutte le famiglie del quartiere.",
-                  "starts_at": starts, "ends_at": starts + timedelta(hours=2), "place": f"Spazio di quartiere, {place.neighbourhood.name}",
-                  "address": "", "accessibility": "Accessibile in carrozzina.", "languages": ["it"],
-                  "age_bands": [], "childcare": self.rng.random() < 0.3, "cost_cents": 0, "capacity": capacity,
-                  "registration_opens_at": None, "registration_closes_at": None}
-        created = self._act("event", lambda: events.create_events(place.group, place.facilitator, fields), moment)
-        if not created:
-            return
-        event = created[0]
-        self.totals.events += 1
-        self.open_events[place.group.id].append(event)
-        if self.rng.random() < 0.03:
-            self.events_to_close.append((starts - timedelta(days=2), event, place))  # called off
-        else:
-            self.events_to_close.append((starts + timedelta(hours=3), event, place))
-
-    def _register_for_events(self, place: Place, tick) -> None:
-        for event in list(self.open_events[place.group.id]):
-            if not place.residents:
-                return
-            for _ in range(self._how_many(self.rng.uniform(0.2, 2.2))):
-                person = self._active(place)
-                moment = tick(2)
-                if moment >= event.registration_closes_at:
-                    break
-                registration = self._act("register", lambda: events.register(
-                    event.id, person, self.rng.choice([1, 1, 2]), self.rng.choice([0, 1, 1, 2, 3])), moment)
-                if registration is not None:
-                    self.totals.registrations += 1
-                    if self.rng.random() < 0.05:
-                        self._act("cancel", lambda: events.cancel_registration(registration.id, person), tick(30))
-
-    def _close_event(self, moment: datetime, event: Event, place: Place) -> None:
-        if event in self.open_events[place.group.id]:
-            self.open_events[place.group.id].remove(event)
-        if moment < event.starts_at:
-            self._act("call off", lambda: events.cancel_event(event.id, place.facilitator, "Maltempo: rinviato."), moment)
-            return
-        confirmed = db.session.scalars(select(Registration).where(
-            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)).all()
-        for registration in confirmed:
-            mark = Attendance.PRESENT if self.rng.random() < 0.8 else Attendance.ABSENT
-            self._act("attendance", lambda: events.mark_attendance(registration, place.facilitator, mark), moment)
-
-    # --- proposals --------------------------------------------------------------------------------
-    def _propose(self, place: Place, moment: datetime) -> None:
-        author = self._active(place)
-        title, summary, theme = self.rng.choice(texts.PROPOSALS)
-        fields = {"title": title, "summary": summary, "description": summary, "theme": Theme(theme),
-                  "neighbourhood_id": place.neighbourhood.id, "group": None}
-        proposal = self._act("draft", lambda: proposals.create_draft(author, fields), moment)
-        if proposal is None:
-            return
-        self.totals.proposals += 1
-        if self.rng.random() < 0.85 and self._act(
-                "publish", lambda: proposals.take_step(proposal.id, "publish", author), moment + timedelta(hours=1)):
-            self.open_proposals[place.neighbourhood.id].append(proposal.id)
-
-    def _support(self, place: Place, tick) -> None:
-        for proposal_id in list(self.open_proposals[place.neighbourhood.id]):
-            proposal = db.session.get(Proposal, proposal_id)
-            if proposal.state != ProposalState.OPEN:
-                self.open_proposals[place.neighbourhood.id].remove(proposal_id)
-                if proposal.state == ProposalState.THRESHOLD_REACHED:
-                    self.proposals_to_review.append((tick() + timedelta(days=self.rng.uniform(1, 6)), proposal_id, place))
-                continue
-            appeal = self.rng.uniform(0, 2.2)
-            for _ in range(self._how_many(appeal)):
-                supporter = self.rng.choice(place.residents)
-                if supporter.id == proposal.proposer_id:
-                    continue  # authors never support their own (the permission rule in views)
-                if self._act("support", lambda: proposals.support(proposal_id, supporter), tick(3)) is not None:
-                    self.totals.supports += 1
-
-    def _review(self, moment: datetime, proposal_id: int, place: Place) -> None:
-        if moment < self.end and self._act("review", lambda: proposals.take_step(proposal_id, "review", place.facilitator), moment):
-            self.proposals_to_answer.append((moment + timedelta(days=self.rng.uniform(3, 35)), proposal_id, place))
-
-    def _answer(self, moment: datetime, proposal_id: int, place: Place) -> None:
-        decision = "accepted" if self.rng.random() < 0.6 else "not_accepted"
-        if moment < self.end and self._act("answer", lambda: proposals.answer(
-                proposal_id, place.facilitator, decision, texts.ANSWERS[decision]), moment):
-            self.totals.answers += 1
-
-    # --- work that falls due ----------------------------------------------------------------------
-    def _due_work(self, now: datetime) -> None:
-        for queue, handler in ((self.pending_reports, self._report_and_decide),
-                               (self.pending_decisions, self._decide),
-                               (self.events_to_close, self._close_event),
-                               (self.proposals_to_review, self._review),
-                               (self.proposals_to_answer, self._answer)):
-            due = sorted((item for item in queue if item[0] <= now), key=lambda item: item[0])
-            for item in due:
-                queue.remove(item)
-                handler(*item)
-
-
-NAMES = ["Amina", "Luca", "Giulia", "Omar", "Sofia", "Karim", "Chiara", "Maria", "Ahmed", "Elena", "Rosa",
-         "Jun", "Fatima", "Marco", "Ana", "Yusuf", "Sara", "Carlos", "Mei", "Olena", "Nadia", "Paolo", "Ines",
-         "Rahim", "Aisha", "Davide", "Lucia", "Andrea", "Hana", "Tomas"]
+    def _join(self, _moment: datetime, circle: Circle, person: User, activity: float) -> None:
+        if self.attempt(lambda: groups.join(circle.group, person)) is not None:
+            circle.members.add(person, activity)
