@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import db
 from portal.db import Base
-from portal.governance.periods import GRANULARITIES, Period, local_date, start_of
+from portal.governance.periods import GRANULARITIES, local_date, start_of
 from portal.signals import PARTICIPATION_KINDS, Signal
 
 NOWHERE = 0  # place id for signals without a neighbourhood or Municipio (city-wide tables)
@@ -175,8 +175,3 @@ def rebuild() -> int:
     db.session.commit()
     return catch_up()
 
-
-def periods_with_data(granularity: str) -> list[Period]:
-    return [Period(granularity, start) for start in db.session.scalars(
-        select(SignalCount.period_start).where(SignalCount.granularity == granularity)
-        .distinct().order_by(SignalCount.period_start))]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import audit, db
 from portal.db import Base
-from portal.governance.indicators import INDICATORS, TARGETABLE, Figure, format_value
+from portal.governance.indicators import INDICATORS, Figure, format_value
 from portal.timeutil import utcnow
 
 CITY_SCOPE = 0  # municipio_id of a city-wide target
