@@ -227,25 +227,31 @@ def build_report(period: Period) -> Report:
     k = threshold()
     counts = _count_rows(period)
     people = _people_rows(period)
+    structure = places.structure
     for bucket in period.trend():
         figures: dict[str, dict[str, Figure]] = {}
         marks: dict[str, dict[str, Mark]] = {}
         values: dict[str, dict[str, float]] = {}
+        # Each summary row once: its measures by kind and detail, per leaf of the place tree.
+        by_kind: dict[tuple[str, str], list[tuple[str, dict]]] = defaultdict(list)
+        for (municipio_id, neighbourhood_id, kind, detail), sums in counts[bucket.start].items():
+            by_kind[(kind, detail)].append((places.leaf_of(municipio_id, neighbourhood_id), sums))
         for indicator in [*INDICATORS.values(), _ABSENT]:
             if not indicator.terms:
                 continue
             leaves: dict[str, float] = defaultdict(float)
-            for (municipio_id, neighbourhood_id, kind, detail), sums in counts[bucket.start].items():
+            for (kind, detail), rows in by_kind.items():
                 for term_kind, term_detail, measure in indicator.terms:
                     if kind == term_kind and term_detail in (None, detail):
-                        leaves[places.leaf_of(municipio_id, neighbourhood_id)] += sums[measure]
+                        for leaf, sums in rows:
+                            leaves[leaf] += sums[measure]
             values[indicator.key] = places.sums(leaves)
         active = {node: people[bucket.start].get(node, (0, 0)) for node in places.nodes}
         values["active"] = {node: active[node][0] for node in places.nodes}
         values["verified"] = {node: active[node][1] for node in places.nodes}
         for key, node_values in values.items():
             # Seats offered can dip below zero in a period of cancellations: protected as a zero.
-            marks[key] = _protect(places.structure, tuple((n, max(0, int(v))) for n, v in node_values.items()), k)
+            marks[key] = _protect(structure, tuple((n, max(0, int(v))) for n, v in node_values.items()), k)
         for key, indicator in INDICATORS.items():
             if indicator.terms or key == "active":
                 figures[key] = {n: _figure(indicator, values[key][n], marks[key][n]) for n in places.nodes}
@@ -258,7 +264,7 @@ def build_report(period: Period) -> Report:
             derived_mark(marks["attended"][n], marks["absent"][n])) for n in places.nodes}
         report.figures[bucket] = figures
     _medians(report, period)
-    _languages(report, period, marks_active={n: report.figure("active", n).mark for n in places.nodes})
+    _languages(report, period)
     return report
 
 
@@ -274,7 +280,8 @@ def _protect(structure: tuple, values: tuple, k: int) -> dict[str, Mark]:
 
 
 def _shares(values, marks, part: str, whole: str, places: PlaceTree) -> dict[str, Figure]:
-    indicator = INDICATORS[f"{part}_share" if part != "verified" else "verified_share"]
+    """`part` out of `whole`, shown only where both are (the indicator is named `<part>_share`)."""
+    indicator = INDICATORS[f"{part}_share"]
     return {n: _figure(indicator, values[part][n] / values[whole][n] if values[whole][n] else None,
                        derived_mark(marks[part][n], marks[whole][n])) for n in places.nodes}
 
@@ -341,7 +348,7 @@ def _ancestry(places: PlaceTree, leaf: str) -> list[str]:
     return [leaf, CITY]
 
 
-def _languages(report: Report, period: Period, marks_active: dict[str, Mark]) -> None:
+def _languages(report: Report, period: Period) -> None:
     """People per language for each place, protected with the place's total as a fixed parent."""
     rows: dict[str, dict[str, int]] = defaultdict(dict)
     for scope, scope_id, language, count in db.session.execute(
@@ -353,7 +360,7 @@ def _languages(report: Report, period: Period, marks_active: dict[str, Mark]) ->
         values = {("total",): sum(languages.values()), **{(code,): n for code, n in languages.items()}}
         children = {("total",): [(code,) for code in sorted(languages)]}
         try:
-            marks = protect(values, children, threshold(), fixed={("total",): marks_active[node]})
+            marks = protect(values, children, threshold(), fixed={("total",): report.figure("active", node).mark})
         except DisclosureError:
             # e.g. a shown total of 8 over two languages of 4: no breakdown can be published safely.
             marks = {cell: Mark.SMALL if count < threshold() else Mark.HIDDEN for cell, count in values.items()}
