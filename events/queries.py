@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from flask import abort
-from sqlalchemy import String, cast, false, func, or_, select, true
+from sqlalchemy import String, cast, false, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from events.dates import to_utc
@@ -15,9 +15,8 @@ from events.models import Event, Registration, RegistrationStatus
 from portal import db, permissions
 from portal.accounts.models import User
 from portal.accounts.nicknames import fold
-from portal.groups.models import MEMBER_STATUSES, Group, Membership, Visibility
+from portal.groups.models import Group
 from portal.pagination import split_page
-from portal.places.models import Neighbourhood
 from portal.timeutil import utcnow
 
 PER_PAGE = 20
@@ -105,33 +104,13 @@ def registration_of(user, event_id: int) -> Registration | None:
         select(Registration).where(Registration.event_id == event_id, Registration.user_id == user.id))
 
 
-def _member_group_ids(user):
-    return select(Membership.group_id).where(Membership.user_id == user.id,
-                                             Membership.status.in_(MEMBER_STATUSES))
-
-
-def visible_to(user):
-    """The SQL twin of the `event.view` rule, for lists: events of public groups, of the person's
-    groups and of the groups they manage. tests/test_event_permissions.py holds the two together."""
-    public = Group.visibility == Visibility.PUBLIC
-    if not getattr(user, "is_authenticated", False):
-        return public
-    standing = permissions.standing(user)
-    if standing.is_admin:
-        return true()
-    coordinated = select(Neighbourhood.id).where(
-        Neighbourhood.municipio_id.in_(standing.coordinated_municipio_ids))
-    return or_(public, Group.id.in_(_member_group_ids(user)),
-               Group.id.in_(standing.facilitated_group_ids), Group.neighbourhood_id.in_(coordinated))
-
-
 def _near(user):
     """Events of the person's neighbourhood, of their groups and of the groups they facilitate."""
     if not getattr(user, "is_authenticated", False):
         return false()
     home = user.home_neighbourhood_id
     return or_(Group.neighbourhood_id == home if home is not None else false(),
-               Group.id.in_(_member_group_ids(user)),
+               permissions.member_groups_condition(user),
                Group.id.in_(permissions.standing(user).facilitated_group_ids))
 
 
@@ -176,13 +155,13 @@ def _listing(conditions, *, limit: int, offset: int = 0) -> list[Listed]:
 
 def upcoming(user, filters: Filters, page: int) -> tuple[list[Listed], bool]:
     """One page of upcoming events the person may see, and whether there is a next page."""
-    rows = _listing([visible_to(user), *_filtered(filters)], limit=PER_PAGE + 1,
+    rows = _listing([permissions.readable_groups_condition(user), *_filtered(filters)], limit=PER_PAGE + 1,
                     offset=(page - 1) * PER_PAGE)
     return split_page(rows, PER_PAGE)
 
 
 def upcoming_near(user, filters: Filters) -> list[Listed]:
-    return _listing([visible_to(user), _near(user), *_filtered(filters)], limit=NEARBY_LIMIT)
+    return _listing([permissions.readable_groups_condition(user), _near(user), *_filtered(filters)], limit=NEARBY_LIMIT)
 
 
 def other_dates(event: Event) -> list[Event]:

@@ -58,6 +58,15 @@ class Post(Base):
     thread: Mapped[Thread] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
 
+    # portal/permissions.py asks these instead of comparing states: portal never imports forums.
+    @property
+    def is_visible(self) -> bool:
+        return self.state == PostState.VISIBLE
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.state == PostState.DELETED
+
 
 class PostRevision(Base):
     """The text a post had before an edit; facilitators can read every earlier version."""

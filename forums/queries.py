@@ -5,14 +5,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from flask import abort, url_for
-from sqlalchemy import and_, case, false, func, or_, select, true
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from forums.models import Post, PostRevision, PostState, Report, ReportReason, Thread
 from portal import db
+from portal.groups.models import Group
 from portal.pagination import page_slice, split_page
-from portal.groups.models import MEMBER_STATUSES, Group, Membership, Visibility
-from portal.permissions import standing
+from portal.permissions import member_groups_condition, readable_groups_condition, standing
 from portal.places.models import Municipio, Neighbourhood
 
 THREADS_PER_PAGE = 20
@@ -21,26 +21,6 @@ QUEUE_PER_PAGE = 20
 
 
 # --- groups ------------------------------------------------------------------------------------
-
-def _member_group_ids(user):
-    return select(Membership.group_id).where(Membership.user_id == user.id,
-                                             Membership.status.in_(MEMBER_STATUSES))
-
-
-def readable_groups(user):
-    """The SQL twin of the `forum.read` rule, for listing many groups in one query (the rule
-    itself answers for one group; tests keep the two in step)."""
-    s = standing(user)
-    if s.is_admin:
-        return true()
-    allowed = [Group.visibility == Visibility.PUBLIC, Group.id.in_(s.facilitated_group_ids)]
-    if user.is_authenticated:
-        allowed.append(Group.id.in_(_member_group_ids(user)))
-    if s.coordinated_municipio_ids:
-        allowed.append(Group.neighbourhood_id.in_(
-            select(Neighbourhood.id).where(Neighbourhood.municipio_id.in_(s.coordinated_municipio_ids))))
-    return or_(*allowed)
-
 
 def _listed_thread():
     """Threads everyone reading the group sees: not deleted, opening post visible."""
@@ -58,12 +38,12 @@ def groups_with_activity(user) -> tuple[list, list]:
         .join(opening, and_(opening.thread_id == Thread.id, opening.is_opening.is_(True)))
         .where(listed).group_by(Thread.group_id).subquery()
     )
-    is_mine = Group.id.in_(_member_group_ids(user)) if user.is_authenticated else false()
+    is_mine = member_groups_condition(user)
     rows = db.session.execute(
         select(Group, is_mine, activity.c.latest, func.coalesce(activity.c.threads, 0))
         .outerjoin(activity, activity.c.group_id == Group.id)
         .options(joinedload(Group.neighbourhood))
-        .where(readable_groups(user))
+        .where(readable_groups_condition(user))
         .order_by(activity.c.latest.desc().nulls_last(), Group.name)
     ).all()
     mine = [(group, latest, threads) for group, own, latest, threads in rows if own]

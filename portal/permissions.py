@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import false, or_, select, true
 
 from portal import db
 from portal.accounts.models import Role, RoleGrant, User
@@ -26,7 +26,7 @@ from portal.groups.models import (
     MembershipStatus,
     Visibility,
 )
-from portal.places.models import Municipio
+from portal.places.models import Municipio, Neighbourhood
 from portal.timeutil import utcnow
 
 # Authors may correct a post for this long; earlier versions stay visible to facilitators.
@@ -161,6 +161,29 @@ def _group_view(user, group: Group) -> bool:
     return group.visibility == Visibility.PUBLIC or _is_member(user, group) or _manages(user, group)
 
 
+# A list reads many groups in one query, so it cannot ask the rules above row by row: these are
+# their SQL twins, conditions on `Group` rows. tests/test_group_permissions.py checks, for every
+# role and every kind of group, that each twin agrees with its rule.
+
+def member_groups_condition(user):
+    """The SQL twin of `_is_member`: the groups the person counts as a member of."""
+    if not _signed_in(user):
+        return false()
+    return Group.id.in_(select(Membership.group_id).where(
+        Membership.user_id == user.id, Membership.status.in_(MEMBER_STATUSES)))
+
+
+def readable_groups_condition(user):
+    """The SQL twin of `_group_view` (group.view, forum.read, event.view): public groups, the
+    person's groups and the groups they manage (as `_manages` counts them)."""
+    s = standing(user)
+    if s.is_admin:
+        return true()
+    coordinated = select(Neighbourhood.id).where(Neighbourhood.municipio_id.in_(s.coordinated_municipio_ids))
+    return or_(Group.visibility == Visibility.PUBLIC, member_groups_condition(user),
+               Group.id.in_(s.facilitated_group_ids), Group.neighbourhood_id.in_(coordinated))
+
+
 def _group_join(user, group: Group) -> bool:
     """Join at once (open groups) or ask to join (approval groups): not if already in any state."""
     return (_signed_in(user) and group.join_policy != JoinPolicy.INVITE
@@ -196,6 +219,8 @@ def _group_create(user, neighbourhood) -> bool:
 
 
 # --- forums ------------------------------------------------------------------------------------
+# A post's state is its own to answer (`post.is_visible`, `post.is_deleted`), as a proposal answers
+# `is_author`: the state enum lives with the forums, and portal imports no feature package.
 
 def _thread_start(user, group: Group) -> bool:
     return _can_write(user, group)
@@ -211,16 +236,16 @@ def _thread_reply(user, thread) -> bool:
 
 def _post_edit(user, post) -> bool:
     """The author, within the edit window, while the post is visible and they may still write."""
-    return (_signed_in(user) and post.author_id == user.id and post.state == "visible"
+    return (_signed_in(user) and post.author_id == user.id and post.is_visible
             and utcnow() - post.created_at <= EDIT_WINDOW and _can_write(user, post.thread.group))
 
 
 def _post_delete(user, post) -> bool:
-    return _signed_in(user) and post.author_id == user.id and post.state != "deleted"
+    return _signed_in(user) and post.author_id == user.id and not post.is_deleted
 
 
 def _post_report(user, post) -> bool:
-    return (_signed_in(user) and post.author_id != user.id and post.state == "visible"
+    return (_signed_in(user) and post.author_id != user.id and post.is_visible
             and _is_member(user, post.thread.group))
 
 

@@ -9,10 +9,10 @@ from sqlalchemy import BigInteger, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forums.models import Post, PostState
-from forums.queries import readable_groups
 from portal import db
 from portal.groups.models import MEMBER_STATUSES, Group, Membership
 from portal.pagination import page_slice, split_page
+from portal.permissions import readable_groups_condition
 from portal.places.models import Neighbourhood
 from portal.timeutil import utcnow
 from proposals.models import (
@@ -65,7 +65,7 @@ def visible_to(user):
     """The SQL twin of the `proposal.view` rule for published proposals, for lists: those without
     a group and those of groups the person may read. test_proposal_permissions holds the two
     together."""
-    readable = select(Group.id).where(readable_groups(user))
+    readable = select(Group.id).where(readable_groups_condition(user))
     return and_(Proposal.published_at.is_not(None),
                 or_(Proposal.group_id.is_(None), Proposal.group_id.in_(readable)))
 

@@ -4,8 +4,11 @@ Allowed: 200 for a page, 303 after a POST. Refused: anonymous people are sent to
 everyone else gets 403.
 """
 import pytest
+from flask_login import AnonymousUserMixin
+from sqlalchemy import select
 
-from portal.groups.models import GroupKind, JoinPolicy, MembershipStatus, Visibility
+from portal import db, permissions
+from portal.groups.models import MEMBER_STATUSES, Group, GroupKind, JoinPolicy, MembershipStatus, Visibility
 from tests.fixtures.groups import ROLES
 
 MANAGERS = {"facilitator", "coordinator", "admin"}
@@ -109,3 +112,36 @@ def test_the_matrix_covers_every_group_route(app):
     routes = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint.startswith("groups.")
               for method in rule.methods & {"GET", "POST"}}
     assert routes == covered
+
+
+# --- the SQL twins of the rules, which every list uses -----------------------------------------
+
+@pytest.fixture
+def groups_of_every_kind(make_group, cast, make_user, add_member):
+    """The cast around a members-only group in Municipio 6, and groups of every other kind: public,
+    members-only elsewhere in the Municipio and in another one, city-wide, and one where the
+    non-member is still only asking, invited or offered a place (none of which reads yet)."""
+    home = make_group("Mamme in rete")
+    people = cast(home)
+    waiting = make_group("Papà del Lorenteggio")
+    for status in (MembershipStatus.PENDING, MembershipStatus.INVITED, MembershipStatus.OFFERED):
+        add_member(make_user(f"Someone {status}"), waiting, status)
+    add_member(people["non_member"], waiting, MembershipStatus.PENDING)
+    make_group("Cortile aperto", visibility=Visibility.PUBLIC)
+    make_group("Tavolo Barona", neighbourhood="barona")
+    make_group("Niguarda insieme", neighbourhood="niguarda")
+    make_group("Tavolo cittadino", neighbourhood=None)
+    make_group("Tavolo cittadino aperto", neighbourhood=None, visibility=Visibility.PUBLIC)
+    return people, db.session.scalars(select(Group)).all()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_read_exactly_the_groups_the_rule_lets_each_role_view(role, groups_of_every_kind):
+    people, groups = groups_of_every_kind
+    user = people[role] or AnonymousUserMixin()
+    listed = set(db.session.scalars(select(Group.slug).where(permissions.readable_groups_condition(user))))
+    for action in ("group.view", "forum.read"):
+        assert listed == {group.slug for group in groups if permissions.may(action, group, user=user)}
+    members_of = set(db.session.scalars(select(Group.slug).where(permissions.member_groups_condition(user))))
+    assert members_of == {group.slug for group in groups
+                          if (row := permissions.membership(user, group)) and row.status in MEMBER_STATUSES}
