@@ -43,7 +43,8 @@ run: setup
 		case "$$answer" in [yY]*) $(FLASK) demo-data ;; esac; \
 	fi
 	@echo "Cortile is at http://$(HOST):$(PORT)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@# Links in development mail open where this serves, unless CORTILE_PUBLIC_URL says otherwise.
+	CORTILE_PUBLIC_URL=$${CORTILE_PUBLIC_URL:-http://$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
 
 # A year of believable activity across the 22 networks, for trying the dashboards.
 demo: setup

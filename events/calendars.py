@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from flask import Response, request, url_for
+from flask import Response
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from events import dates
 from events.models import Event, Registration, RegistrationStatus
+from portal.links import public_host, public_url
 from portal.text import excerpt
 from portal.timeutil import utcnow
 
@@ -24,7 +25,7 @@ REFRESH = timedelta(hours=6)
 
 
 def _uid(event: Event) -> str:
-    return f"cortile-event-{event.id}@{request.host.split(':')[0]}"
+    return f"cortile-event-{event.id}@{public_host()}"
 
 
 def _status(event: Event, registration: Registration | None) -> str:
@@ -55,7 +56,7 @@ def _description(event: Event, registration: Registration | None, link: str) -> 
 
 
 def _component(event: Event, registration: Registration | None) -> CalendarEvent:
-    link = url_for("events.show", event_id=event.id, _external=True)
+    link = public_url("events.show", event_id=event.id)
     return CalendarEvent.new(
         uid=_uid(event), stamp=utcnow().replace(tzinfo=UTC),
         start=dates.to_local(event.starts_at), end=dates.to_local(event.ends_at),

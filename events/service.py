@@ -11,7 +11,6 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import delete, select, update
@@ -22,6 +21,7 @@ from events.queries import confirmed_seats, seats_left
 from portal import audit, db, signals
 from portal.accounts.models import User
 from portal.accounts.service import CODE_ALPHABET
+from portal.links import stored_path
 from portal.notifications import notify
 from portal.timeutil import utcnow
 
@@ -42,8 +42,8 @@ class EventError(Exception):
 
 
 def event_link(event_id: int) -> str:
-    # Built from the URL map, not url_for: reminders are sent from the command line, outside a request.
-    return current_app.url_map.bind("").build("events.show", {"event_id": event_id})
+    """For notifications, which reminders also send from the command line."""
+    return stored_path("events.show", event_id=event_id)
 
 
 def _locked_event(event_id: int) -> Event:

@@ -14,6 +14,7 @@ from events.models import Attendance, RegistrationStatus
 from portal import db
 from portal.accounts.forms import ConfirmForm
 from portal.groups.models import Group
+from portal.links import public_url
 from portal.pagination import page_number
 from portal.permissions import may, require
 from portal.text import render_markdown
@@ -276,7 +277,7 @@ def attendance_csv(event_id: int):
 def calendar():
     require("calendar.feed")
     token = session.pop(NEW_TOKEN_KEY, None)
-    link = url_for(".calendar_feed", token=token, _external=True) if token else None
+    link = public_url("events.calendar_feed", token=token) if token else None
     return render_page("events/calendar.html", None, feed=service.calendar_feed(_current_user()),
                        link=link)
 

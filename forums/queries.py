@@ -4,13 +4,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from flask import abort, url_for
+from flask import abort
 from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from forums.models import Post, PostRevision, PostState, Report, ReportReason, Thread
 from portal import db
 from portal.groups.models import Group
+from portal.links import stored_path
 from portal.pagination import page_slice, split_page
 from portal.permissions import member_groups_condition, readable_groups_condition, standing
 from portal.places.models import Municipio, Neighbourhood
@@ -130,8 +131,8 @@ def post_url(post: Post) -> str:
     earlier = db.session.scalar(
         select(func.count(Post.id)).where(Post.thread_id == post.thread_id, Post.id < post.id)) or 0
     page = earlier // POSTS_PER_PAGE + 1
-    return url_for("forums.thread", thread_id=post.thread_id, page=page if page > 1 else None,
-                   _anchor=f"post-{post.id}")
+    return stored_path("forums.thread", thread_id=post.thread_id, page=page if page > 1 else None,
+                       _anchor=f"post-{post.id}")
 
 
 def revisions(post: Post) -> list[PostRevision]:

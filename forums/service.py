@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -17,6 +16,7 @@ from forums.models import Post, PostRevision, PostState, Report, ReportReason, T
 from forums.queries import post_url
 from portal import audit, db, signals
 from portal.accounts.models import User
+from portal.links import stored_path
 from portal.notifications import notify
 from portal.timeutil import utcnow
 
@@ -208,7 +208,7 @@ def moderate_thread(thread: Thread, moderator: User, action: str, reason: str = 
     audit.record(f"thread.{action}", "thread", thread.id, actor_id=moderator.id, reason=reason,
                  group=thread.group_id)
     if action == "lock" and thread.author_id != moderator.id:
-        notify(thread.author_id, "thread_locked", url_for("forums.thread", thread_id=thread.id),
+        notify(thread.author_id, "thread_locked", stored_path("forums.thread", thread_id=thread.id),
                thread=thread.title, reason=reason)
     signals.record("forum.moderated", moderator.id, group=thread.group, subject_type="thread",
                    subject_id=thread.id, detail=f"thread.{action}")

@@ -27,10 +27,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     if app.config["TRUSTED_PROXIES"]:
         # Rate limits count per client address: behind nginx, read it from X-Forwarded-For.
+        # Never the host (x_host=0): links that leave the site come from PUBLIC_URL (portal/links.py).
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     _init_extensions(app)
     _register_blueprints(app)
 

@@ -9,6 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,6 +19,7 @@ ENV_SETTINGS: dict[str, tuple[str | None, str]] = {
     "SECRET_KEY": (None, "signs sessions and tokens; generated into instance/secret_key when unset"),
     "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage; redis://host:6379/0 in production"),
     "CORTILE_ENV": ("development", "development or production (production makes cookies Secure)"),
+    "CORTILE_PUBLIC_URL": (None, "the address people open (https://cortile.example.org), the start of every mailed link; required in production"),
     "TRUSTED_PROXIES": ("0", "reverse proxies in front of gunicorn (1 behind nginx), for client addresses"),
     "CORTILE_SUPPRESS_BELOW": ("5", "governance figures below this count are shown as \"<N\" (at least 3: with 2, two cells of 1 under a total of 2 could not be protected)"),
     "MAIL_SERVER": (None, "SMTP host; when unset, mail is written to the log"),
@@ -27,6 +29,33 @@ ENV_SETTINGS: dict[str, tuple[str | None, str]] = {
     "MAIL_USE_TLS": ("true", "STARTTLS to the SMTP server"),
     "MAIL_SENDER": ("Cortile <noreply@localhost>", "From address of outgoing mail"),
 }
+
+
+# Where `make run` serves, so development mail links open on the developer's machine.
+DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed: the application refuses to start, saying which."""
+
+
+def _public_url(value: str | None, production: bool) -> str:
+    """The site's public origin, for every link that leaves it (see portal/links.py). Never guessed
+    from requests in production: their Host header is whatever the sender wrote."""
+    if not value:
+        if production:
+            raise SettingsError(
+                "CORTILE_PUBLIC_URL is not set. In production it must be the address people open, "
+                "for example https://cortile.example.org: password reset mail and calendar links "
+                "start with it.")
+        return DEVELOPMENT_PUBLIC_URL
+    parts = urlsplit(value.rstrip("/"))
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path or parts.query \
+            or parts.fragment:
+        raise SettingsError(
+            f"CORTILE_PUBLIC_URL must be a scheme and host only, like https://cortile.example.org, "
+            f"not {value!r}.")
+    return value.rstrip("/")
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -52,6 +81,7 @@ def load_settings(instance_path: Path) -> dict:
     database_url = env["DATABASE_URL"] or f"sqlite:///{instance_path / 'cortile.sqlite3'}"
     return {
         "ENV_NAME": env["CORTILE_ENV"],
+        "PUBLIC_URL": _public_url(env["CORTILE_PUBLIC_URL"], production),
         "SECRET_KEY": _secret_key(instance_path),
         "DATABASE_URL": database_url,
         "RATELIMIT_STORAGE_URI": env["RATELIMIT_STORAGE_URI"],

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,6 +23,7 @@ from portal import audit, db, signals
 from portal.accounts.models import User
 from portal.accounts.service import find_by_nickname
 from portal.groups.models import MEMBER_STATUSES, Group, GroupKind, Membership
+from portal.links import stored_path
 from portal.notifications import notify
 from portal.places.models import Neighbourhood
 from portal.timeutil import utcnow
@@ -77,13 +77,9 @@ MOVES = {
 ANSWERS = (ProposalState.ACCEPTED, ProposalState.NOT_ACCEPTED)
 
 
-def _link(endpoint: str, **values) -> str:
-    # Built from the URL map, not url_for: expiry runs from the command line, outside a request.
-    return current_app.url_map.bind("").build(endpoint, values)
-
-
 def proposal_link(proposal_id: int) -> str:
-    return _link("proposals.show", proposal_id=proposal_id)
+    """For notifications, which expiry also sends from the command line."""
+    return stored_path("proposals.show", proposal_id=proposal_id)
 
 
 def _locked(proposal_id: int) -> Proposal:
@@ -181,7 +177,7 @@ def invite_coauthor(proposal_id: int, inviter: User, nickname: str) -> User:
         raise ProposalError(_l("%(nickname)s has already been invited.", nickname=person.nickname),
                             "nickname")
     db.session.add(Coauthor(proposal_id=proposal.id, user_id=person.id, invited_by_id=inviter.id))
-    notify(person.id, "coauthor_invited", _link("proposals.mine"), nickname=inviter.nickname,
+    notify(person.id, "coauthor_invited", stored_path("proposals.mine"), nickname=inviter.nickname,
            proposal=proposal.title)
     return person
 

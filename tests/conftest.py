@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from portal import create_app, db
+from portal.config import DEVELOPMENT_PUBLIC_URL
 from portal.extensions import limiter
 from portal.migrations import upgrade_to_head
 from portal.models import Base
@@ -93,6 +94,8 @@ def app_settings(database_url, tmp_path_factory) -> dict:
         "SECRET_KEY": "test-secret-key-not-for-production",
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
+        # The development default, whatever the developer's shell exports.
+        "PUBLIC_URL": DEVELOPMENT_PUBLIC_URL,
     }
 
 

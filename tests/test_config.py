@@ -2,7 +2,9 @@
 import re
 import stat
 
-from portal.config import ENV_SETTINGS, PROJECT_ROOT, load_settings
+import pytest
+
+from portal.config import ENV_SETTINGS, PROJECT_ROOT, SettingsError, load_settings
 
 
 def test_every_environment_setting_is_in_the_readme_table():
@@ -25,7 +27,8 @@ def test_the_default_database_is_sqlite_under_instance(tmp_path, monkeypatch):
     assert load_settings(tmp_path)["DATABASE_URL"] == f"sqlite:///{tmp_path / 'cortile.sqlite3'}"
 
 
-def test_behind_a_proxy_limits_count_the_client_address(make_app, monkeypatch, city):
+def test_behind_a_proxy_limits_count_the_client_address_but_its_host_is_not_trusted(
+        make_app, monkeypatch, city):
     monkeypatch.setenv("TRUSTED_PROXIES", "1")
     proxied = make_app()
     seen = {}
@@ -34,8 +37,33 @@ def test_behind_a_proxy_limits_count_the_client_address(make_app, monkeypatch, c
     def whoami():
         from flask import request
 
-        seen["addr"] = request.remote_addr
+        seen["addr"], seen["host"] = request.remote_addr, request.host
         return ""
 
-    proxied.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"})
-    assert seen["addr"] == "203.0.113.7"
+    proxied.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7",
+                                                  "X-Forwarded-Host": "evil.example"})
+    assert seen == {"addr": "203.0.113.7", "host": "localhost"}
+
+
+def test_production_refuses_to_start_without_its_public_url(make_app, monkeypatch):
+    monkeypatch.setenv("CORTILE_ENV", "production")
+    monkeypatch.delenv("CORTILE_PUBLIC_URL", raising=False)
+    with pytest.raises(SettingsError, match="CORTILE_PUBLIC_URL is not set. In production it must be"):
+        make_app()
+
+
+def test_in_development_links_open_where_make_run_serves(tmp_path, monkeypatch):
+    monkeypatch.delenv("CORTILE_ENV", raising=False)
+    monkeypatch.delenv("CORTILE_PUBLIC_URL", raising=False)
+    assert load_settings(tmp_path)["PUBLIC_URL"] == "http://127.0.0.1:5000"
+    monkeypatch.setenv("CORTILE_PUBLIC_URL", "https://cortile.example.org/")
+    assert load_settings(tmp_path)["PUBLIC_URL"] == "https://cortile.example.org"
+
+
+@pytest.mark.parametrize("value", ["cortile.example.org", "ftp://cortile.example.org", "https://",
+                                   "https://cortile.example.org/portal", "https://cortile.example.org/?a=1"])
+def test_a_public_url_that_is_not_a_scheme_and_host_is_refused(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("CORTILE_PUBLIC_URL", value)
+    with pytest.raises(SettingsError, match="must be a scheme and host only"):
+        load_settings(tmp_path)
+

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from events import service
 from events.models import CalendarFeed
 from portal import db
+from portal.config import DEVELOPMENT_PUBLIC_URL as PUBLIC_URL
 from portal.groups.models import Membership, Visibility
 from portal.timeutil import utcnow
 from tests.fixtures.web import text_of
@@ -52,15 +53,18 @@ def test_an_event_file_shows_milan_time_in_summer_and_winter(client, make_event,
 def test_an_event_file_has_plain_text_and_a_stable_uid(client, make_event):
     event = make_event(title="Cucina, insieme; <b>tutti</b>", description="Porta **un libro** e [un amico](https://example.org).",
                        accessibility="Senza gradini")
-    first, second = (_parse(client.get(f"/events/{event.id}.ics")).events[0] for _ in range(2))
-    assert first["UID"] == second["UID"] == f"cortile-event-{event.id}@localhost"
+    # Another Host header (a forged one, or another name of the site) changes neither UID nor link.
+    first, second = (_parse(client.get(f"/events/{event.id}.ics", headers=headers)).events[0]
+                     for headers in ({}, {"Host": "evil.example"}))
+    assert first["UID"] == second["UID"] == f"cortile-event-{event.id}@127.0.0.1"
+    assert str(second["DESCRIPTION"]) == str(first["DESCRIPTION"])
     assert str(first["SUMMARY"]) == "Cucina, insieme; <b>tutti</b>"  # text as typed, not HTML
     assert str(first["LOCATION"]) == "Biblioteca Lorenteggio, Via Odazio 9"
     description = str(first["DESCRIPTION"])
     assert description.startswith("Porta un libro e un amico.")
     assert "**" not in description and "<" not in description
     assert "Accessibility: Senza gradini" in description
-    assert description.endswith(f"http://localhost/events/{event.id}")
+    assert description.endswith(f"{PUBLIC_URL}/events/{event.id}")
     assert str(first["STATUS"]) == "CONFIRMED"
 
 
@@ -71,7 +75,7 @@ def feed_link(client, make_user, sign_in):
     sign_in(client, bea)
     assert client.post("/events/calendar").status_code == 303
     page = client.get("/events/calendar").get_data(as_text=True)
-    link = re.search(r'value="http://localhost(/events/calendar/[^"]+\.ics)"', page).group(1)
+    link = re.search(f'value="{re.escape(PUBLIC_URL)}(/events/calendar/[^"]+\\.ics)"', page).group(1)
     return client, bea, link
 
 
@@ -83,7 +87,7 @@ def test_the_link_is_shown_once_and_only_its_hash_is_kept(feed_link):
     later = client.get("/events/calendar")
     assert token not in later.get_data(as_text=True)
     assert "We keep only a fingerprint of it, so we cannot show it again." in text_of(later)
-    assert 'href="webcal://localhost/events/calendar/' not in later.get_data(as_text=True)
+    assert 'href="webcal://' not in later.get_data(as_text=True)
 
 
 def test_the_feed_lists_confirmed_and_waiting_events_without_signing_in(feed_link, make_client, make_event,
@@ -109,7 +113,7 @@ def test_the_feed_lists_confirmed_and_waiting_events_without_signing_in(feed_lin
     assert f"Your code for the door: {code}" in str(summaries["Going"]["DESCRIPTION"])
     assert str(summaries["Waiting list: Waiting"]["STATUS"]) == "TENTATIVE"
     assert str(summaries["Cancelled: Called off"]["STATUS"]) == "CANCELLED"
-    assert summaries["Going"]["UID"] == f"cortile-event-{going.id}@localhost"
+    assert summaries["Going"]["UID"] == f"cortile-event-{going.id}@127.0.0.1"
     assert [zone.tz_name for zone in calendar.timezones] == ["Europe/Rome"]
 
 
@@ -128,7 +132,7 @@ def test_leaving_a_members_only_group_takes_its_events_out_of_the_feed(feed_link
 def test_a_new_link_replaces_the_old_one(feed_link, make_client):
     client, _bea, old = feed_link
     client.post("/events/calendar")
-    new = re.search(r'value="http://localhost(/events/calendar/[^"]+\.ics)"',
+    new = re.search(f'value="{re.escape(PUBLIC_URL)}(/events/calendar/[^"]+\\.ics)"',
                     client.get("/events/calendar").get_data(as_text=True)).group(1)
     assert new != old
     assert make_client().get(old).status_code == 404

@@ -1,5 +1,6 @@
 """Resetting a password without email (a code from an access point) and with email (a link)."""
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select, update
@@ -7,7 +8,7 @@ from sqlalchemy import select, update
 from portal import db
 from portal.accounts.models import ResetCode, User
 from portal.audit import AuditEntry
-from tests.fixtures.web import text_of
+from tests.fixtures.web import CSRF_INPUT, text_of
 
 NEW = "the courtyard has a new gate"
 
@@ -136,12 +137,15 @@ def test_a_facilitator_confirms_meeting_someone_in_person(make_client, make_user
 
 # --- by email ----------------------------------------------------------------------------------
 
+def _mailed_link(caplog) -> str:
+    """The link in the one reset mail the log shows (development mail goes to the log)."""
+    (mail,) = [record.getMessage() for record in caplog.records if "/reset/email/" in record.getMessage()]
+    (link,) = [word for word in mail.split() if "/reset/email/" in word]
+    return link
+
+
 def _link_from_log(caplog) -> str:
-    for record in caplog.records:
-        message = record.getMessage()
-        if "/reset/email/" in message:
-            return "/reset/email/" + message.split("/reset/email/")[1].split()[0]
-    raise AssertionError("no reset link in the log")
+    return urlsplit(_mailed_link(caplog)).path
 
 
 def test_a_reset_link_by_email_works_once(client, make_client, make_user, sign_in, caplog):
@@ -170,3 +174,19 @@ def test_a_forged_or_broken_link_is_refused(client, city):
     response = client.get("/reset/email/not-a-real-token")
     assert response.status_code == 404
     assert "This link no longer works" in text_of(response)
+
+
+@pytest.mark.parametrize("header", ["Host", "X-Forwarded-Host"])
+def test_a_reset_link_starts_with_the_public_url_whatever_host_the_request_names(
+        make_app, make_user, caplog, header):
+    # Behind a proxy, as in production: the forwarded headers are read for the client's address.
+    proxied = make_app(TRUSTED_PROXIES=1, PUBLIC_URL="https://cortile.example.org")
+    caplog.set_level("INFO")
+    make_user("Bea", email="bea@example.org")
+    client, forged = proxied.test_client(), {header: "evil.example"}
+    form = client.get("/reset/email", headers=forged).get_data(as_text=True)
+    response = client.post("/reset/email", headers=forged, data={
+        "email": "bea@example.org", "csrf_token": CSRF_INPUT.search(form).group(1)})
+    assert response.status_code == 303
+    assert _mailed_link(caplog).startswith("https://cortile.example.org/reset/email/")
+    assert "evil.example" not in caplog.text

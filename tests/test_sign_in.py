@@ -77,6 +77,7 @@ def test_the_session_cookie_is_httponly_and_samesite(client, make_user):
 
 def test_in_production_the_session_cookie_is_secure(make_app, monkeypatch):
     monkeypatch.setenv("CORTILE_ENV", "production")
+    monkeypatch.setenv("CORTILE_PUBLIC_URL", "https://cortile.example.org")
     production = make_app()
     assert production.config["SESSION_COOKIE_SECURE"] is True
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from portal import db
 from portal.accounts import forms, service
 from portal.extensions import limiter
+from portal.links import public_url
 from portal.mail import send_mail
 from portal.permissions import require
 from portal.web import redirect_after_post, remember_language, render_page, safe_next_url
@@ -176,7 +177,7 @@ def reset_by_email():
     if form.validate_on_submit():
         user = service.user_for_email(form.email.data)
         if user is not None:
-            link = url_for("accounts.reset_link", token=service.make_reset_token(user), _external=True)
+            link = public_url("accounts.reset_link", token=service.make_reset_token(user))
             send_mail(user.email, _("Reset your Cortile password"),
                       _("Hello %(nickname)s,\n\nto choose a new password open this link within "
                         "two hours:\n%(link)s\n\nIf you did not ask for it, ignore this message.",

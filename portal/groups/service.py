@@ -31,6 +31,7 @@ from portal.groups.models import (
     MembershipStatus,
     Visibility,
 )
+from portal.links import stored_path
 from portal.notifications import notify
 from portal.places.models import Neighbourhood
 from portal.slugs import slugify
@@ -70,7 +71,7 @@ def _too_long(limit: int):
 
 def page_path(group: Group) -> str:
     """The group page's address, for notifications (which may be sent outside a request)."""
-    return f"/groups/{group.slug}"
+    return stored_path("groups.page", slug=group.slug)
 
 
 # --- counting and locking ----------------------------------------------------------------------
