@@ -10,9 +10,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forums.models import Post, PostState
 from portal import db
-from portal.groups.models import MEMBER_STATUSES, Group, Membership
+from portal.groups.models import Group
 from portal.pagination import page_slice, split_page
-from portal.permissions import readable_groups_condition
+from portal.permissions import member_groups_condition, readable_groups_condition
 from portal.places.models import Neighbourhood
 from portal.timeutil import utcnow
 from proposals.models import (
@@ -168,8 +168,6 @@ def groups_of(user) -> list[Group]:
     if not getattr(user, "is_authenticated", False):
         return []
     return db.session.scalars(
-        select(Group).join(Membership, Membership.group_id == Group.id)
-        .options(joinedload(Group.neighbourhood))
-        .where(Membership.user_id == user.id, Membership.status.in_(MEMBER_STATUSES),
-               Group.neighbourhood_id.is_not(None))
+        select(Group).options(joinedload(Group.neighbourhood))
+        .where(member_groups_condition(user), Group.neighbourhood_id.is_not(None))
         .order_by(Group.name)).all()
