@@ -155,13 +155,14 @@ def _listing(conditions, *, limit: int, offset: int = 0) -> list[Listed]:
 
 def upcoming(user, filters: Filters, page: int) -> tuple[list[Listed], bool]:
     """One page of upcoming events the person may see, and whether there is a next page."""
-    rows = _listing([permissions.readable_groups_condition(user), *_filtered(filters)], limit=PER_PAGE + 1,
-                    offset=(page - 1) * PER_PAGE)
+    rows = _listing([permissions.readable_groups_condition(user), *_filtered(filters)],
+                    limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     return split_page(rows, PER_PAGE)
 
 
 def upcoming_near(user, filters: Filters) -> list[Listed]:
-    return _listing([permissions.readable_groups_condition(user), _near(user), *_filtered(filters)], limit=NEARBY_LIMIT)
+    return _listing([permissions.readable_groups_condition(user), _near(user), *_filtered(filters)],
+                    limit=NEARBY_LIMIT)
 
 
 def other_dates(event: Event) -> list[Event]:
