@@ -11,14 +11,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField
 from wtforms import SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from events import dates
 from events.models import AGE_BANDS, Attendance, LANGUAGE_CODES, MAX_ADULTS, MAX_CHILDREN, EventKind
 from events.service import MAX_OCCURRENCES
-
-REQUIRED = _l("This field is required.")
+from portal.forms import REQUIRED, at_most, optional_int
 MAX_CAPACITY = 10_000
 MAX_COST_EUROS = 1_000
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -34,10 +33,6 @@ KIND_LABELS = {
 REPEAT_LABELS = {"weekly": _l("Every week"), "fortnightly": _l("Every two weeks")}
 
 
-def _max_length(limit: int) -> Length:
-    return Length(max=limit, message=_l("Use at most %(max)d characters."))
-
-
 def language_label(code: str) -> str:
     """The language in itself, then in the reader's language: "العربية (Arabic)"."""
     language = Locale.parse(code)
@@ -47,13 +42,6 @@ def language_label(code: str) -> str:
 
 def age_band_label(band: str) -> str:
     return _l("%(band)s years", band=band)
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class ChoiceField(SelectField):
@@ -73,7 +61,7 @@ class CountField(ChoiceField):
 
     def __init__(self, label, low: int, high: int, message, **kwargs):
         super().__init__(label, [SelectChoice(n, str(n)) for n in range(low, high + 1)], message,
-                         coerce=_int_or_none, **kwargs)
+                         coerce=optional_int, **kwargs)
 
 
 class ChoiceListField(SelectMultipleField):
@@ -154,18 +142,18 @@ def _any(label):
 
 
 class EventForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), _max_length(160)])
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), at_most(160)])
     kind = ChoiceField(_l("Kind of event"), _kind_choices, _l("Choose a kind of event from the list."))
-    description = TextAreaField(_l("Description (optional)"), validators=[_max_length(5000)],
+    description = TextAreaField(_l("Description (optional)"), validators=[at_most(5000)],
                                 description=_l("What happens, what to bring. *Italics*, **bold**, "
                                                "lists and links work."))
     # InputRequired, not DataRequired: a date in the wrong format keeps its own message.
     starts_at = LocalDateTimeField(_l("Starts"), validators=[InputRequired(REQUIRED)])
     ends_at = LocalDateTimeField(_l("Ends"), validators=[InputRequired(REQUIRED)])
-    place = StringField(_l("Place"), validators=[DataRequired(REQUIRED), _max_length(160)],
+    place = StringField(_l("Place"), validators=[DataRequired(REQUIRED), at_most(160)],
                         description=_l("For example: Biblioteca Lorenteggio, room 2."))
-    address = StringField(_l("Address (optional)"), validators=[_max_length(300)])
-    accessibility = TextAreaField(_l("Accessibility (optional)"), validators=[_max_length(1000)],
+    address = StringField(_l("Address (optional)"), validators=[at_most(300)])
+    accessibility = TextAreaField(_l("Accessibility (optional)"), validators=[at_most(1000)],
                                   description=_l("Steps, lift, toilets, room for pushchairs and wheelchairs."))
     languages = ChoiceListField(_l("Languages spoken"), _language_choices,
                                 _l("Choose languages from the list."))
@@ -222,7 +210,7 @@ class EventForm(FlaskForm):
 
 
 class NewEventForm(EventForm):
-    group = ChoiceField(_l("Group"), [], _l("Choose one of your groups."), coerce=_int_or_none)
+    group = ChoiceField(_l("Group"), [], _l("Choose one of your groups."), coerce=optional_int)
     repeat = ChoiceField(_l("Repeat"), [SelectChoice("", _l("Only once")),
                                         *(SelectChoice(key, label) for key, label in REPEAT_LABELS.items())],
                          _l("Choose how often it repeats from the list."), default="")
@@ -245,13 +233,13 @@ class RegisterForm(FlaskForm):
 
 
 class CancelEventForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), _max_length(500)],
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), at_most(500)],
                            description=_l("Everyone registered or waiting reads it in their notification."))
 
 
 class CheckInForm(FlaskForm):
     search = StringField(_l("Check in by code or nickname"), validators=[DataRequired(REQUIRED),
-                                                                        _max_length(30)])
+                                                                        at_most(30)])
 
 
 class AttendanceForm(FlaskForm):

@@ -21,8 +21,10 @@ from events.queries import confirmed_seats, seats_left
 from portal import audit, db, signals
 from portal.accounts.models import User
 from portal.accounts.service import CODE_ALPHABET
+from portal.forms import normalise_code
 from portal.links import stored_path
 from portal.notifications import notify
+from portal.rules import RuleError
 from portal.timeutil import utcnow
 
 CODE_LENGTH = 6
@@ -30,15 +32,6 @@ MAX_OCCURRENCES = 26
 REPEAT_WEEKS = {"weekly": 1, "fortnightly": 2}
 REMINDER_WINDOW = (timedelta(hours=12), timedelta(hours=36))
 STILL_REGISTERED = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
-
-
-class EventError(Exception):
-    """A rule was broken; `field` names the form field the message belongs next to, if any."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 def event_link(event_id: int) -> str:
@@ -68,9 +61,9 @@ def _with_window(fields: dict, now: datetime) -> dict:
     fields["registration_opens_at"] = fields.get("registration_opens_at") or now
     fields["registration_closes_at"] = fields.get("registration_closes_at") or fields["starts_at"]
     if fields["registration_closes_at"] <= fields["registration_opens_at"]:
-        raise EventError(_l("Registration must close after it opens."), "registration_closes")
+        raise RuleError(_l("Registration must close after it opens."), "registration_closes")
     if fields["registration_closes_at"] > fields["ends_at"]:
-        raise EventError(_l("Registration must close by the end of the event."), "registration_closes")
+        raise RuleError(_l("Registration must close by the end of the event."), "registration_closes")
     return fields
 
 
@@ -80,7 +73,7 @@ def create_events(group, author: User, fields: dict, *, repeat: str | None = Non
     Times the facilitator chose move with each occurrence; "from now" stays now."""
     now = utcnow()
     if fields["starts_at"] <= now:
-        raise EventError(_l("The start is in the past."), "starts_at")
+        raise RuleError(_l("The start is in the past."), "starts_at")
     step = REPEAT_WEEKS[repeat] if repeat else 0
     count = min(occurrences, MAX_OCCURRENCES) if step else 1
     events = []
@@ -102,11 +95,11 @@ def create_events(group, author: User, fields: dict, *, repeat: str | None = Non
 def update_event(event_id: int, fields: dict, actor: User) -> Event:
     event = _locked_event(event_id)
     if event.cancelled_at is not None:
-        raise EventError(_l("This event has been cancelled."))
+        raise RuleError(_l("This event has been cancelled."))
     confirmed = confirmed_seats(event.id)
     capacity = fields["capacity"]
     if capacity is not None and capacity < confirmed:
-        raise EventError(ngettext(
+        raise RuleError(ngettext(
             "%(num)d seat is already confirmed: the capacity cannot be lower.",
             "%(num)d seats are already confirmed: the capacity cannot be lower.", confirmed), "capacity")
     seats_before = event.capacity or 0
@@ -121,7 +114,7 @@ def cancel_event(event_id: int, actor: User, reason: str) -> int:
     """Cancel and tell everyone registered or waiting; returns how many were told."""
     event = _locked_event(event_id)
     if event.cancelled_at is not None:
-        raise EventError(_l("This event has already been cancelled."))
+        raise RuleError(_l("This event has already been cancelled."))
     event.cancelled_at = utcnow()
     event.cancelled_by_id = actor.id
     event.cancel_reason = reason
@@ -187,11 +180,11 @@ def register(event_id: int, user: User, adults: int, children: int) -> Registrat
     now = utcnow()
     problem = registration_problem(event, now)
     if problem is not None:
-        raise EventError(problem)
+        raise RuleError(problem)
     registration = db.session.scalar(
         select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id))
     if registration is not None and registration.status != RegistrationStatus.CANCELLED:
-        raise EventError(_l("You are already registered for this event."))
+        raise RuleError(_l("You are already registered for this event."))
     free = seats_left(event, confirmed_seats(event.id))
     sequence = _next_sequence(event.id)
     if registration is None:
@@ -220,9 +213,9 @@ def cancel_registration(registration_id: int, actor: User) -> Registration:
     event = _locked_event(registration.event_id)
     db.session.refresh(registration)  # as it is now that the event is locked
     if registration.status == RegistrationStatus.CANCELLED:
-        raise EventError(_l("This registration is already cancelled."))
+        raise RuleError(_l("This registration is already cancelled."))
     if event.starts_at <= utcnow():
-        raise EventError(_l("The event has already started."))
+        raise RuleError(_l("The event has already started."))
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
@@ -264,10 +257,6 @@ def _promote(event: Event) -> list[Registration]:
 
 # --- at the door -------------------------------------------------------------------------------
 
-def normalise_code(text: str) -> str:
-    return "".join(ch for ch in text.upper() if ch.isalnum())
-
-
 def confirmed_by_code(event_id: int, text: str) -> Registration | None:
     code = normalise_code(text)
     if len(code) != CODE_LENGTH:
@@ -277,13 +266,19 @@ def confirmed_by_code(event_id: int, text: str) -> Registration | None:
                                    Registration.status == RegistrationStatus.CONFIRMED))
 
 
+def check_in_by_code(event_id: int, text: str, actor: User) -> Registration | None:
+    """The confirmed registration with this door code, marked present; None if no one has it."""
+    registration = confirmed_by_code(event_id, text)
+    return None if registration is None else mark_attendance(registration, actor, Attendance.PRESENT)
+
+
 def mark_attendance(registration: Registration, actor: User, attendance: Attendance) -> Registration:
     """Present or absent. Signals only add up: a correction takes the earlier mark back with a
     value of -1 before adding the new one, so sums over signals stay right."""
     if registration.status != RegistrationStatus.CONFIRMED:
-        raise EventError(_l("Only confirmed registrations can be checked in."))
+        raise RuleError(_l("Only confirmed registrations can be checked in."))
     if registration.event.cancelled_at is not None:
-        raise EventError(_l("This event has been cancelled."))
+        raise RuleError(_l("This event has been cancelled."))
     if registration.attendance == attendance:
         return registration
     if registration.attendance is not None:

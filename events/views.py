@@ -12,13 +12,20 @@ from events import calendars, dates, exports, forms, queries, service
 from events.forms import KIND_LABELS, age_band_label, language_label
 from events.models import Attendance, RegistrationStatus
 from portal import db
-from portal.accounts.forms import ConfirmForm
+from portal.forms import ConfirmForm
 from portal.groups.models import Group
 from portal.links import public_url
 from portal.pagination import page_number
 from portal.permissions import may, require
 from portal.text import render_markdown
-from portal.web import redirect_after_post, render_page
+from portal.web import (
+    press,
+    redirect_after_post,
+    render_form_page,
+    render_page,
+    signed_in_user,
+    submit,
+)
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 NEW_TOKEN_KEY = "events.calendar_token"
@@ -34,27 +41,6 @@ def labels() -> dict:
     return {"kind_label": KIND_LABELS.get, "language_label": language_label,
             "age_band_label": age_band_label, "RegistrationStatus": RegistrationStatus,
             "Attendance": Attendance}
-
-
-def _current_user():
-    return current_user._get_current_object()
-
-
-def _attempt(action, form=None):
-    """Run a service action and commit; returns its result, or None if it broke a rule. The rule's
-    message goes next to its field or above the form, or without a form into a flash message."""
-    try:
-        with db.write_transaction():
-            return action()
-    except service.EventError as error:
-        field = getattr(form, error.field, None) if form is not None and error.field else None
-        if field is not None:
-            field.errors.append(error.message)
-        elif form is not None:
-            form.form_errors.append(error.message)
-        else:
-            flash(error.message, "error")
-        return None
 
 
 # --- finding events ----------------------------------------------------------------------------
@@ -127,18 +113,19 @@ def new():
     # is asked about one they do not manage, and the answer is 401 or 403.
     require("event.create", requested or (groups[0] if groups else _any_group()))
     form = forms.NewEventForm.build(groups, group=requested.id if requested else None)
-    if form.validate_on_submit():
+
+    def create():
         group = next(group for group in groups if group.id == form.group.data)
-        created = _attempt(lambda: service.create_events(
-            group, _current_user(), form.fields(), repeat=form.repeat.data or None,
-            occurrences=form.occurrences.data), form)
-        if created is not None:
-            flash(_("The event is published.") if len(created) == 1 else
-                  ngettext("The series is published: %(num)d date.", "The series is published: %(num)d dates.",
-                           len(created)), "success")
-            return redirect_after_post(url_for(".show", event_id=created[0].id))
-    status = 422 if request.method == "POST" else 200
-    return render_page("events/new.html", "events/_event_form.html", status, form=form, event=None)
+        return service.create_events(group, signed_in_user(), form.fields(), repeat=form.repeat.data or None,
+                                     occurrences=form.occurrences.data)
+
+    done, created = submit(form, create)
+    if done:
+        flash(_("The event is published.") if len(created) == 1 else
+              ngettext("The series is published: %(num)d date.", "The series is published: %(num)d dates.",
+                       len(created)), "success")
+        return redirect_after_post(url_for(".show", event_id=created[0].id))
+    return render_form_page("events/new.html", "events/_event_form.html", form=form, event=None)
 
 
 def _any_group() -> Group:
@@ -153,12 +140,12 @@ def edit(event_id: int):
     event = queries.event_or_404(event_id)
     require("event.manage", event)
     form = forms.EventForm() if request.method == "POST" else forms.EventForm.for_event(event)
-    if event.cancelled_at is None and form.validate_on_submit():
-        if _attempt(lambda: service.update_event(event.id, form.fields(), _current_user()), form) is not None:
-            flash(_("Your changes are saved."), "success")
-            return redirect_after_post(url_for(".show", event_id=event.id))
-    status = 422 if request.method == "POST" else 200
-    return render_page("events/edit.html", "events/_event_form.html", status, form=form, event=event)
+    # A cancelled event is refused by the service; its page says so instead of showing the form.
+    done, _event = submit(form, lambda: service.update_event(event.id, form.fields(), signed_in_user()))
+    if done:
+        flash(_("Your changes are saved."), "success")
+        return redirect_after_post(url_for(".show", event_id=event.id))
+    return render_form_page("events/edit.html", "events/_event_form.html", form=form, event=event)
 
 
 @bp.route("/<int:event_id>/cancel", methods=["GET", "POST"])
@@ -166,14 +153,13 @@ def cancel(event_id: int):
     event = queries.event_or_404(event_id)
     require("event.manage", event)
     form = forms.CancelEventForm()
-    if form.validate_on_submit():
-        told = _attempt(lambda: service.cancel_event(event.id, _current_user(), form.reason.data.strip()), form)
-        if told is not None:
-            flash(ngettext("The event is cancelled and %(num)d family was told.",
-                           "The event is cancelled and %(num)d families were told.", told), "success")
-            return redirect_after_post(url_for(".show", event_id=event.id))
-    status = 422 if request.method == "POST" else 200
-    return render_page("events/cancel.html", "events/_cancel_form.html", status, form=form, event=event)
+    done, told = submit(form, lambda: service.cancel_event(event.id, signed_in_user(),
+                                                           form.reason.data.strip()))
+    if done:
+        flash(ngettext("The event is cancelled and %(num)d family was told.",
+                       "The event is cancelled and %(num)d families were told.", told), "success")
+        return redirect_after_post(url_for(".show", event_id=event.id))
+    return render_form_page("events/cancel.html", "events/_cancel_form.html", form=form, event=event)
 
 
 # --- registering -------------------------------------------------------------------------------
@@ -183,17 +169,16 @@ def register(event_id: int):
     event = queries.event_or_404(event_id)
     require("event.register", event)
     form = forms.RegisterForm()
-    if form.validate_on_submit():
-        registration = _attempt(lambda: service.register(event.id, _current_user(), form.adults.data,
-                                                         form.children.data), form)
-        if registration is not None:
-            if registration.status == RegistrationStatus.CONFIRMED:
-                flash(_("You are registered. Your code for the door is %(code)s.", code=registration.code),
-                      "success")
-            else:
-                flash(_("The event is full: you are number %(num)d on the waiting list.",
-                        num=queries.waitlist_position(registration)), "success")
-            return redirect_after_post(url_for(".show", event_id=event.id))
+    done, registration = submit(form, lambda: service.register(event.id, signed_in_user(), form.adults.data,
+                                                               form.children.data))
+    if done:
+        if registration.status == RegistrationStatus.CONFIRMED:
+            flash(_("You are registered. Your code for the door is %(code)s.", code=registration.code),
+                  "success")
+        else:
+            flash(_("The event is full: you are number %(num)d on the waiting list.",
+                    num=queries.waitlist_position(registration)), "success")
+        return redirect_after_post(url_for(".show", event_id=event.id))
     return _event_page(event, form, 422)
 
 
@@ -201,12 +186,12 @@ def register(event_id: int):
 def cancel_registration(registration_id: int):
     registration = queries.registration_or_404(registration_id)
     require("registration.cancel", registration)
-    ConfirmForm().validate_on_submit() or abort(400)
     event = registration.event
-    if _attempt(lambda: service.cancel_registration(registration.id, _current_user())) is None:
-        return _event_page(event, forms.RegisterForm(formdata=None), 409)
-    flash(_("The registration is cancelled and the seats are free for others."), "success")
-    return redirect_after_post(url_for(".show", event_id=event.id))
+    done, _registration = press(lambda: service.cancel_registration(registration.id, signed_in_user()))
+    if done:
+        flash(_("The registration is cancelled and the seats are free for others."), "success")
+        return redirect_after_post(url_for(".show", event_id=event.id))
+    return _event_page(event, forms.RegisterForm(formdata=None), 409)
 
 
 # --- at the door -------------------------------------------------------------------------------
@@ -231,17 +216,15 @@ def check_in(event_id: int):
     event = queries.event_or_404(event_id)
     require("event.manage", event)
     form = forms.CheckInForm()
-    if form.validate_on_submit():
-        registration = service.confirmed_by_code(event.id, form.search.data)
+    done, registration = submit(form, lambda: service.check_in_by_code(event.id, form.search.data,
+                                                                       signed_in_user()))
+    if done:
         if registration is not None:
-            if _attempt(lambda: service.mark_attendance(registration, _current_user(), Attendance.PRESENT),
-                        form) is not None:
-                flash(_("%(nickname)s is checked in.", nickname=registration.user.nickname), "success")
-                return redirect_after_post(url_for(".attendance", event_id=event.id))
-        elif queries.attendance_list(event.id, form.search.data):
+            flash(_("%(nickname)s is checked in.", nickname=registration.user.nickname), "success")
+            return redirect_after_post(url_for(".attendance", event_id=event.id))
+        if queries.attendance_list(event.id, form.search.data):
             return redirect_after_post(url_for(".attendance", event_id=event.id, search=form.search.data))
-        else:
-            form.search.errors.append(_("No confirmed registration has this code or nickname."))
+        form.search.errors.append(_("No confirmed registration has this code or nickname."))
     return _attendance_page(event, form, status=422)
 
 
@@ -253,15 +236,14 @@ def mark(event_id: int, registration_id: int):
     if registration.event_id != event.id:
         abort(404)
     form = forms.AttendanceForm()
-    if not form.validate_on_submit():
-        abort(400)
-    attendance = Attendance(form.attendance.data)
-    if _attempt(lambda: service.mark_attendance(registration, _current_user(), attendance)) is None:
-        return _attendance_page(event, forms.CheckInForm(formdata=None), status=409)
-    if request.htmx:
-        return render_page("events/_attendance_row.html", None, registration=registration,
-                           nickname=registration.user.nickname, event=event)
-    return redirect_after_post(url_for(".attendance", event_id=event.id, search=request.args.get("search")))
+    done, _registration = press(lambda: service.mark_attendance(registration, signed_in_user(),
+                                                                Attendance(form.attendance.data)), form)
+    if done:
+        if request.htmx:
+            return render_page("events/_attendance_row.html", None, registration=registration,
+                               nickname=registration.user.nickname, event=event)
+        return redirect_after_post(url_for(".attendance", event_id=event.id, search=request.args.get("search")))
+    return _attendance_page(event, forms.CheckInForm(formdata=None), status=409)
 
 
 @bp.get("/<int:event_id>/attendance.csv")
@@ -278,7 +260,7 @@ def calendar():
     require("calendar.feed")
     token = session.pop(NEW_TOKEN_KEY, None)
     link = public_url("events.calendar_feed", token=token) if token else None
-    return render_page("events/calendar.html", None, feed=service.calendar_feed(_current_user()),
+    return render_page("events/calendar.html", None, feed=service.calendar_feed(signed_in_user()),
                        link=link)
 
 
@@ -287,7 +269,7 @@ def new_calendar_link():
     require("calendar.feed")
     ConfirmForm().validate_on_submit() or abort(400)
     with db.write_transaction():
-        token = service.new_calendar_token(_current_user())
+        token = service.new_calendar_token(signed_in_user())
     # Shown once on the next page, then only its hash remains.
     session[NEW_TOKEN_KEY] = token
     return redirect_after_post(url_for(".calendar"))
@@ -298,7 +280,7 @@ def revoke_calendar_link():
     require("calendar.feed")
     ConfirmForm().validate_on_submit() or abort(400)
     with db.write_transaction():
-        service.revoke_calendar_token(_current_user())
+        service.revoke_calendar_token(signed_in_user())
     flash(_("Your calendar link no longer works."), "success")
     return redirect_after_post(url_for(".calendar"))
 

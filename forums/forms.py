@@ -9,52 +9,25 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from forums.models import ReportReason
-from forums.service import (
-    ForumError,
-    BODY_LENGTH,
-    NOTE_MAX,
-    POST_ACTIONS,
-    REQUIRED,
-    THREAD_ACTIONS,
-    TITLE_LENGTH,
-    TOO_LONG,
-    TOO_SHORT,
-)
-from portal import db
-
-
-def save(form: FlaskForm, change) -> tuple[bool, object]:
-    """If `form` is sent and valid, run `change()` in one write transaction. Returns (done, what
-    `change` returned); when not done, the form carries the messages to show."""
-    if not form.validate_on_submit():
-        return False, None
-    try:
-        with db.write_transaction():
-            return True, change()
-    except ForumError as error:
-        error.show_on(form)
-        return False, None
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from forums.service import BODY_LENGTH, NOTE_MAX, POST_ACTIONS, THREAD_ACTIONS, TITLE_LENGTH
+from portal.forms import REQUIRED, TOO_SHORT, at_most, strip
 
 
 def _note_field(label, description) -> TextAreaField:
-    return TextAreaField(label, filters=[_strip], validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
+    return TextAreaField(label, filters=[strip], validators=[at_most(NOTE_MAX)],
                          description=description)
 
 
 class PostForm(FlaskForm):
-    body = TextAreaField(_l("Message"), filters=[_strip], validators=[
-        DataRequired(REQUIRED), Length(max=BODY_LENGTH[1], message=TOO_LONG)],
+    body = TextAreaField(_l("Message"), filters=[strip], validators=[
+        DataRequired(REQUIRED), at_most(BODY_LENGTH[1])],
         description=_l("You can use Markdown: *italic*, **bold**, lists and links."))
 
 
 class ThreadForm(PostForm):
-    title = StringField(_l("Title"), filters=[_strip], validators=[
+    title = StringField(_l("Title"), filters=[strip], validators=[
         DataRequired(REQUIRED), Length(min=TITLE_LENGTH[0], message=TOO_SHORT),
-        Length(max=TITLE_LENGTH[1], message=TOO_LONG)])
+        at_most(TITLE_LENGTH[1])])
 
 
 REPORT_REASONS = [

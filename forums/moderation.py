@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import select
 
 from forums import forms, queries, service
@@ -15,7 +14,14 @@ from portal.groups.service import group_or_404
 from portal.pagination import page_number
 from portal.permissions import require
 from portal.places.models import Municipio
-from portal.web import redirect_after_post, render_page, safe_next_url
+from portal.web import (
+    redirect_after_post,
+    render_form_page,
+    render_page,
+    safe_next_url,
+    signed_in_user,
+    submit,
+)
 
 bp = Blueprint("moderation", __name__)
 
@@ -60,18 +66,17 @@ def post(post_id: int):
     post = queries.post_or_404(post_id)
     require("post.moderate", post)
     form = forms.post_moderation_form(post)
-    done, _nothing = forms.save(
-        form, lambda: service.POST_ACTIONS[form.action.data](post, current_user, form.reason.data))
+    done, _nothing = submit(
+        form, lambda: service.POST_ACTIONS[form.action.data](post, signed_in_user(), form.reason.data))
     if done:
         if request.htmx:
             # From a queue: the decided item gives way to a line saying what was done.
             return render_template("forums/_decided.html", message=DONE[form.action.data])
         flash(DONE[form.action.data], "success")
         return redirect_after_post(safe_next_url(queries.post_url(post)))
-    status = 422 if request.method == "POST" else 200
-    return render_page("forums/moderate_post.html", "forums/_queue_item.html", status,
-                       item=queries.queue_item(post), form=form, thread_link=queries.post_url(post),
-                       reason_labels=forms.REASON_LABELS)
+    return render_form_page("forums/moderate_post.html", "forums/_queue_item.html",
+                            item=queries.queue_item(post), form=form, thread_link=queries.post_url(post),
+                            reason_labels=forms.REASON_LABELS)
 
 
 @bp.route("/moderation/threads/<int:thread_id>", methods=["GET", "POST"])
@@ -79,14 +84,13 @@ def thread(thread_id: int):
     thread, opening = queries.thread_or_404(thread_id)
     require("thread.moderate", thread)
     form = forms.ThreadModerationForm()
-    done, _nothing = forms.save(
-        form, lambda: service.moderate_thread(thread, current_user, form.action.data, form.reason.data))
+    done, _nothing = submit(
+        form, lambda: service.moderate_thread(thread, signed_in_user(), form.action.data, form.reason.data))
     if done:
         flash(DONE[form.action.data], "success")
         return redirect_after_post(url_for("forums.thread", thread_id=thread.id))
-    status = 422 if request.method == "POST" else 200
-    return render_page("forums/moderate_thread.html", "forums/_thread_moderation_form.html", status,
-                       thread=thread, opening=opening, form=form)
+    return render_form_page("forums/moderate_thread.html", "forums/_thread_moderation_form.html",
+                            thread=thread, opening=opening, form=form)
 
 
 @bp.get("/posts/<int:post_id>/history")

@@ -16,8 +16,10 @@ from forums.models import Post, PostRevision, PostState, Report, ReportReason, T
 from forums.queries import post_url
 from portal import audit, db, signals
 from portal.accounts.models import User
+from portal.forms import REQUIRED, TOO_LONG, TOO_SHORT
 from portal.links import stored_path
 from portal.notifications import notify
+from portal.rules import RuleError
 from portal.timeutil import utcnow
 
 TITLE_LENGTH = (3, 160)
@@ -31,9 +33,6 @@ NEW_ACCOUNT_AGE = timedelta(hours=24)
 NEW_ACCOUNT_POSTS = 3
 POSTS_PER_WINDOW = 10
 
-REQUIRED = _l("This field is required.")
-TOO_SHORT = _l("Use at least %(min)d characters.")
-TOO_LONG = _l("Use at most %(max)d characters.")
 # What reporters are told a facilitator decided; stored in their own language.
 OUTCOMES = {
     "hidden": _l("the post is hidden"),
@@ -42,28 +41,15 @@ OUTCOMES = {
 }
 
 
-class ForumError(Exception):
-    """A rule was broken; `field` names the form field the message belongs next to."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-
-    def show_on(self, form) -> None:
-        """Next to its field, or at the top of the form when it is about the whole action."""
-        (getattr(form, self.field).errors if self.field else form.form_errors).append(self.message)
-
-
 def _text(value: str | None, field: str, length: tuple[int, int], *, required: bool = True) -> str:
     text = (value or "").strip()
     shortest, longest = length
     if not text and required:
-        raise ForumError(REQUIRED, field)
+        raise RuleError(REQUIRED, field)
     if text and len(text) < shortest:
-        raise ForumError(TOO_SHORT % {"min": shortest}, field)
+        raise RuleError(TOO_SHORT % {"min": shortest}, field)
     if len(text) > longest:
-        raise ForumError(TOO_LONG % {"max": longest}, field)
+        raise RuleError(TOO_LONG % {"max": longest}, field)
     return text
 
 
@@ -75,12 +61,12 @@ def _check_posting_limits(author: User, body: str) -> None:
     duplicate = db.session.scalar(select(Post.id).where(
         Post.author_id == author.id, Post.body == body, Post.created_at > now - DUPLICATE_WINDOW).limit(1))
     if duplicate is not None:
-        raise ForumError(_l("You posted the same text a moment ago. It is already there."), "body")
+        raise RuleError(_l("You posted the same text a moment ago. It is already there."), "body")
     allowed = NEW_ACCOUNT_POSTS if now - author.created_at < NEW_ACCOUNT_AGE else POSTS_PER_WINDOW
     recent = db.session.scalar(select(func.count(Post.id)).where(
         Post.author_id == author.id, Post.created_at > now - RATE_WINDOW))
     if recent >= allowed:
-        raise ForumError(ngettext(
+        raise RuleError(ngettext(
             "You can write %(num)d post every 10 minutes. Please wait a little and send it again.",
             "You can write %(num)d posts every 10 minutes. Please wait a little and send it again.",
             allowed), "body")
@@ -140,16 +126,16 @@ def report(post: Post, reporter: User, reason: str, note: str = "") -> bool:
     try:
         reason = ReportReason(reason)
     except ValueError:
-        raise ForumError(_l("Choose a reason from the list."), "reason") from None
+        raise RuleError(_l("Choose a reason from the list."), "reason") from None
     note = _text(note, "note", (0, NOTE_MAX), required=False)
     # The post's row lock makes reports on one post take turns: the count below sees every
     # report before this one, so the third always hides it.
     _lock(post)
     if post.state != PostState.VISIBLE:
-        raise ForumError(_l("This post is already hidden while a facilitator looks at it."))
+        raise RuleError(_l("This post is already hidden while a facilitator looks at it."))
     if db.session.scalar(select(Report.id).where(Report.post_id == post.id,
                                                  Report.reporter_id == reporter.id)) is not None:
-        raise ForumError(_l("You have already reported this post. A facilitator will look at it."),
+        raise RuleError(_l("You have already reported this post. A facilitator will look at it."),
                          "reason")
     db.session.add(Report(post_id=post.id, reporter_id=reporter.id, reason=reason, note=note))
     db.session.flush()
@@ -236,7 +222,7 @@ def _decide(post: Post, moderator: User, state: PostState, reason: str) -> None:
     reporters' notifications, the signal."""
     _lock(post)
     if post.state == PostState.DELETED:
-        raise ForumError(_l("This post was already deleted."))
+        raise RuleError(_l("This post was already deleted."))
     kept = state == PostState.VISIBLE and post.state == PostState.VISIBLE
     action, outcome, author_message = KEEP if kept else DECISIONS[state]
     _set_state(post, state, moderator, reason)

@@ -2,7 +2,7 @@
 deleting and reporting posts. Moderation lives in forums.moderation."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -10,13 +10,13 @@ from flask_login import current_user
 from forums import forms, moderation, queries, service
 from forums.models import PostState
 from portal import db
-from portal.accounts.forms import ConfirmForm
 from portal.extensions import limiter
+from portal.forms import ConfirmForm
 from portal.groups.service import group_or_404, header_context
 from portal.pagination import page_number
 from portal.permissions import EDIT_WINDOW, may, require
 from portal.text import render_markdown
-from portal.web import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_form_page, render_page, signed_in_user, submit
 
 bp = Blueprint("forums", __name__, url_prefix="/forums")
 bp.register_blueprint(moderation.bp)
@@ -67,8 +67,8 @@ def start_thread(slug: str):
     require("forum.read", group)
     require("thread.start", group)
     form = forms.ThreadForm()
-    done, thread = forms.save(
-        form, lambda: service.start_thread(group, current_user, form.title.data, form.body.data))
+    done, thread = submit(
+        form, lambda: service.start_thread(group, signed_in_user(), form.title.data, form.body.data))
     if done:
         return redirect_after_post(url_for(".thread", thread_id=thread.id))
     return _group_page(group, form, partial="forums/_thread_form.html", status=422)
@@ -96,7 +96,7 @@ def reply(thread_id: int):
     thread, opening = _readable_thread(thread_id)
     require("thread.reply", thread)
     form = forms.PostForm()
-    done, post = forms.save(form, lambda: service.reply(thread, current_user, form.body.data))
+    done, post = submit(form, lambda: service.reply(thread, signed_in_user(), form.body.data))
     if done:
         return redirect_after_post(queries.post_url(post))
     return _thread_page(thread, opening, form, partial="forums/_reply_form.html", status=422)
@@ -142,13 +142,12 @@ def edit(post_id: int):
             "delete it and write again.", minutes=EDIT_MINUTES))
     require("post.edit", post)
     form = forms.PostForm(body=post.body)
-    done, _nothing = forms.save(form, lambda: service.edit(post, form.body.data))
+    done, _nothing = submit(form, lambda: service.edit(post, form.body.data))
     if done:
         flash(_("Your post is changed."), "success")
         return redirect_after_post(queries.post_url(post))
-    status = 422 if request.method == "POST" else 200
-    return render_page("forums/edit.html", "forums/_edit_form.html", status, post=post, form=form,
-                       minutes=EDIT_MINUTES)
+    return render_form_page("forums/edit.html", "forums/_edit_form.html", post=post, form=form,
+                            minutes=EDIT_MINUTES)
 
 
 def _edit_window_passed(post) -> bool:
@@ -176,12 +175,11 @@ def report(post_id: int):
     post = _readable_post(post_id)
     require("post.report", post)
     form = forms.ReportForm()
-    done, hid_it = forms.save(
-        form, lambda: service.report(post, current_user, form.reason.data, form.note.data))
+    done, hid_it = submit(
+        form, lambda: service.report(post, signed_in_user(), form.reason.data, form.note.data))
     if done:
         flash(_("Thank you. A facilitator will look at it; you will be told what they decide."), "success")
         if hid_it and post.is_opening:  # the thread is hidden now: back to the group
             return redirect_after_post(url_for(".group_threads", slug=post.thread.group.slug))
         return redirect_after_post(url_for(".thread", thread_id=post.thread_id))
-    status = 422 if request.method == "POST" else 200
-    return render_page("forums/report.html", "forums/_report_form.html", status, post=post, form=form)
+    return render_form_page("forums/report.html", "forums/_report_form.html", post=post, form=form)

@@ -11,6 +11,7 @@ from portal.accounts.models import RoleGrant, User
 from portal.groups.models import Group, Membership, MembershipRole
 from portal.migrations import upgrade_to_head
 from portal.places.seed import seed_city
+from portal.rules import RuleError
 
 
 def init_app(app: Flask) -> None:
@@ -68,7 +69,7 @@ def grant(nickname: str, role: str, municipio: int | None, group_slug: str | Non
         with db.write_transaction():
             service.grant_role(_person(nickname), role, municipio_number=municipio,
                                group_slug=group_slug)
-    except service.AccountError as error:
+    except RuleError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Granted {role} to {nickname}.")
 
@@ -80,7 +81,7 @@ def revoke(nickname: str, role: str, municipio: int | None, group_slug: str | No
         with db.write_transaction():
             changed = service.revoke_role(_person(nickname), role, municipio_number=municipio,
                                           group_slug=group_slug)
-    except service.AccountError as error:
+    except RuleError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Revoked {role} from {nickname}." if changed else f"{nickname} did not hold {role}.")
 

@@ -1,9 +1,10 @@
-"""Request plumbing shared by every blueprint: sign-in loading, page helpers, headers, templates."""
+"""Request plumbing shared by every blueprint: sign-in loading, page helpers, submitting forms and
+buttons, headers, templates."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, render_template, request, session
+from flask import Flask, abort, current_app, flash, redirect, render_template, request, session
 from flask_login import current_user
 from htmx_flask import make_response
 from sqlalchemy import select
@@ -11,9 +12,11 @@ from sqlalchemy.orm import joinedload
 
 from portal import db, permissions
 from portal.extensions import login_manager
+from portal.forms import ConfirmForm
 from portal.i18n import LANGUAGES, current_language
 from portal.notifications import unread_count
 from portal.places.models import Neighbourhood
+from portal.rules import RuleError
 
 # No third-party request of any kind, no inline script: htmx and our CSS come from our origin.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -86,6 +89,51 @@ def render_page(template: str, partial: str | None = None, status: int = 200, **
     if partial and request.htmx and not request.htmx.boosted:
         return render_template(partial, **context), status
     return render_template(template, **context), status
+
+
+def render_form_page(template: str, partial: str | None = None, **context):
+    """A form's page: 422 when it comes back after a submission (with its messages), else 200."""
+    return render_page(template, partial, 422 if request.method == "POST" else 200, **context)
+
+
+def signed_in_user():
+    """The signed-in User itself, not Flask-Login's proxy: services keep and compare the object."""
+    return current_user._get_current_object()
+
+
+def submit(form, change) -> tuple[bool, object]:
+    """If `form` is sent and valid, run `change()` in one write transaction. Returns (done, what
+    `change` returned). When not done nothing is saved and the form carries the messages to show:
+    its fields' own, and a broken rule's next to its field."""
+    if not form.validate_on_submit():
+        return False, None
+    try:
+        return True, _in_one_transaction(change)
+    except RuleError as error:
+        error.show_on(form)
+        return False, None
+
+
+def press(change, form=None) -> tuple[bool, object]:
+    """A button-only action: `form` (a ConfirmForm, unless the button carries a value) must come
+    with its CSRF token, else 400. Runs `change()` in one write transaction and returns (done, what
+    it returned). When a rule says no (the page was out of date, say) nothing is saved and the
+    message is flashed: the caller shows the page again, with 409."""
+    (form or ConfirmForm()).validate_on_submit() or abort(400)
+    try:
+        return True, _in_one_transaction(change)
+    except RuleError as error:
+        flash(error.message, "error")
+        return False, None
+
+
+def _in_one_transaction(change):
+    try:
+        with db.write_transaction():
+            return change()
+    except RuleError:
+        permissions.forget_standing()  # memberships read before the rollback
+        raise
 
 
 def redirect_after_post(url: str):

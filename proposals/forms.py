@@ -18,7 +18,8 @@ from wtforms.validators import (
 )
 
 from portal.accounts import nicknames
-from portal.accounts.forms import REQUIRED, NeighbourhoodField, _optional_int
+from portal.accounts.forms import NeighbourhoodField
+from portal.forms import REQUIRED, TOO_SHORT, at_most, optional_int, strip
 from portal.places.queries import neighbourhood_choices
 from proposals.models import STATE_LABELS, THEME_LABELS, ProposalState
 from proposals.service import (
@@ -30,18 +31,12 @@ from proposals.service import (
     TITLE_LENGTH,
 )
 
-TOO_SHORT = _l("Use at least %(min)d characters.")
-TOO_LONG = _l("Use at most %(max)d characters.")
 OUT_OF_RANGE = _l("Enter a number from %(min)d to %(max)d.")
 ORDER_LABELS = {"random": _l("Shuffled"), "supported": _l("Most supported"), "newest": _l("Newest"),
                 "closing": _l("Closing soon")}
 DECISIONS = {ProposalState.ACCEPTED.value: _l("Accepted"),
              ProposalState.NOT_ACCEPTED.value: _l("Not accepted")}
 LISTED_STATES = [state for state in ProposalState if state != ProposalState.DRAFT]
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _choice(label, choices: dict, message, *, first=None, required: bool = False, **kwargs) -> SelectField:
@@ -60,21 +55,21 @@ def _neighbourhoods(first: str) -> list[SelectChoice]:
 
 
 class ProposalForm(FlaskForm):
-    title = StringField(_l("Title"), filters=[_strip], validators=[
+    title = StringField(_l("Title"), filters=[strip], validators=[
         DataRequired(REQUIRED), Length(min=TITLE_LENGTH[0], message=TOO_SHORT),
-        Length(max=TITLE_LENGTH[1], message=TOO_LONG)],
+        at_most(TITLE_LENGTH[1])],
         description=_l("What you propose, in a few words: \u201cA homework club on Saturdays\u201d."))
-    summary = TextAreaField(_l("Short summary"), filters=[_strip], validators=[
-        DataRequired(REQUIRED), Length(max=SUMMARY_MAX, message=TOO_LONG)],
+    summary = TextAreaField(_l("Short summary"), filters=[strip], validators=[
+        DataRequired(REQUIRED), at_most(SUMMARY_MAX)],
         description=_l("One or two sentences, shown in the list of proposals."))
-    description = TextAreaField(_l("Description"), filters=[_strip], validators=[
-        DataRequired(REQUIRED), Length(max=DESCRIPTION_MAX, message=TOO_LONG)],
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[
+        DataRequired(REQUIRED), at_most(DESCRIPTION_MAX)],
         description=_l("Who it is for, what is needed, who could help. You can use Markdown: "
                        "*italic*, **bold**, lists and links."))
     theme = _choice(_l("Theme"), {theme.value: label for theme, label in THEME_LABELS.items()},
                     _l("Choose a theme from the list."), first=_l("Choose a theme"), required=True)
     neighbourhood = NeighbourhoodField(_l("Neighbourhood"), validators=[DataRequired(REQUIRED)])
-    group = SelectField(_l("Group (optional)"), coerce=_optional_int, validate_choice=False,
+    group = SelectField(_l("Group (optional)"), coerce=optional_int, validate_choice=False,
                         description=_l("One of your groups in that neighbourhood, if the proposal "
                                        "comes from it. Its members can support it too."))
 
@@ -99,23 +94,23 @@ class ProposalForm(FlaskForm):
 
 
 class StepForm(FlaskForm):
-    note = TextAreaField(_l("Note (optional)"), filters=[_strip],
-                         validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
+    note = TextAreaField(_l("Note (optional)"), filters=[strip],
+                         validators=[at_most(NOTE_MAX)],
                          description=_l("Shown in the proposal's history for everyone to read."))
 
 
 class AnswerForm(FlaskForm):
     decision = _choice(_l("The decision"), DECISIONS, _l("Choose accepted or not accepted."),
                        first=_l("Choose"), required=True)
-    answer = TextAreaField(_l("The answer"), filters=[_strip], validators=[
+    answer = TextAreaField(_l("The answer"), filters=[strip], validators=[
         DataRequired(_l("Write the answer: families read why.")),
-        Length(max=DESCRIPTION_MAX, message=TOO_LONG)],
+        at_most(DESCRIPTION_MAX)],
         description=_l("Why, and what happens next. Everyone reads it. You can use Markdown."))
 
 
 class InviteForm(FlaskForm):
-    nickname = StringField(_l("Nickname of the co-author"), filters=[_strip], validators=[
-        DataRequired(REQUIRED), Length(max=nicknames.MAX_LENGTH, message=TOO_LONG)],
+    nickname = StringField(_l("Nickname of the co-author"), filters=[strip], validators=[
+        DataRequired(REQUIRED), at_most(nicknames.MAX_LENGTH)],
         description=_l("They receive a notification and accept or decline."))
 
 
@@ -150,8 +145,8 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), filters=[_strip], validators=[
-        Optional(), Length(max=100, message=TOO_LONG)],
+    q = StringField(_l("Search"), filters=[strip], validators=[
+        Optional(), at_most(100)],
         description=_l("Words in the title or summary."))
     theme = _choice(_l("Theme"), {theme.value: label for theme, label in THEME_LABELS.items()},
                     _l("Choose a theme from the list."), first=_l("Any theme"), default="")

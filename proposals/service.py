@@ -18,14 +18,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, union, update
 
-from forums.service import ForumError, start_thread
+from forums.service import start_thread
 from portal import audit, db, signals
 from portal.accounts.models import User
 from portal.accounts.service import find_by_nickname
+from portal.forms import TOO_LONG
 from portal.groups.models import MEMBER_STATUSES, Group, GroupKind, Membership
 from portal.links import stored_path
 from portal.notifications import notify
 from portal.places.models import Neighbourhood
+from portal.rules import RuleError
 from portal.timeutil import utcnow
 from proposals.models import (
     DEFAULT_SUPPORT_DAYS,
@@ -50,11 +52,6 @@ SUPPORT_DAYS = (1, 365)
 THRESHOLD = (1, 10_000)
 ONLY_DRAFTS = _l("Only drafts can be changed, and this proposal is no longer a draft.")
 ONLY_UNDER_REVIEW = _l("Only a proposal under review can be answered.")
-
-
-class ProposalError(ForumError):
-    """A rule was broken; `field` names the form field the message belongs next to (the same
-    shape as the forums' errors, whose thread a proposal opens)."""
 
 
 @dataclass(frozen=True)
@@ -122,7 +119,7 @@ def _check_group(group: Group | None, neighbourhood_id: int, author: User,
     if group is None:
         return
     if group.neighbourhood_id != neighbourhood_id:
-        raise ProposalError(_l("This group belongs to another neighbourhood: choose one of the "
+        raise RuleError(_l("This group belongs to another neighbourhood: choose one of the "
                                "proposal's neighbourhood, or none."), "group")
     if group.id == current_group_id:
         return  # a co-author editing keeps the group the proposer chose
@@ -130,7 +127,7 @@ def _check_group(group: Group | None, neighbourhood_id: int, author: User,
         Membership.group_id == group.id, Membership.user_id == author.id,
         Membership.status.in_(MEMBER_STATUSES)))
     if is_member is None:
-        raise ProposalError(_l("Choose one of your groups, or none."), "group")
+        raise RuleError(_l("Choose one of your groups, or none."), "group")
 
 
 def create_draft(author: User, fields: dict) -> Proposal:
@@ -150,7 +147,7 @@ def create_draft(author: User, fields: dict) -> Proposal:
 
 def _refuse_unless_draft(proposal: Proposal) -> None:
     if proposal.state != ProposalState.DRAFT:
-        raise ProposalError(ONLY_DRAFTS)
+        raise RuleError(ONLY_DRAFTS)
 
 
 def update_draft(proposal_id: int, editor: User, fields: dict) -> Proposal:
@@ -170,11 +167,11 @@ def invite_coauthor(proposal_id: int, inviter: User, nickname: str) -> User:
     _refuse_unless_draft(proposal)
     person = find_by_nickname(nickname)
     if person is None or person.erased_at is not None:
-        raise ProposalError(_l("Nobody here uses that nickname. Check how it is written."), "nickname")
+        raise RuleError(_l("Nobody here uses that nickname. Check how it is written."), "nickname")
     if proposal.is_author(person):
-        raise ProposalError(_l("%(nickname)s is already an author.", nickname=person.nickname), "nickname")
+        raise RuleError(_l("%(nickname)s is already an author.", nickname=person.nickname), "nickname")
     if any(c.user_id == person.id for c in proposal.coauthors):
-        raise ProposalError(_l("%(nickname)s has already been invited.", nickname=person.nickname),
+        raise RuleError(_l("%(nickname)s has already been invited.", nickname=person.nickname),
                             "nickname")
     db.session.add(Coauthor(proposal_id=proposal.id, user_id=person.id, invited_by_id=inviter.id))
     notify(person.id, "coauthor_invited", stored_path("proposals.mine"), nickname=inviter.nickname,
@@ -201,7 +198,7 @@ def answer_invitation(invitation: Coauthor, user: User, accept: bool) -> None:
         update(Coauthor).where(Coauthor.id == invitation.id, Coauthor.status == CoauthorStatus.INVITED)
         .values(status=status, answered_at=utcnow())).rowcount
     if not answered:
-        raise ProposalError(_l("You have already answered this invitation."))
+        raise RuleError(_l("You have already answered this invitation."))
     inviter_language = db.session.scalar(select(User.language).where(User.id == invitation.invited_by_id))
     with force_locale(inviter_language):
         word = str(ANSWER_WORDS[status])
@@ -260,10 +257,10 @@ def take_step(proposal_id: int, move: str, actor: User, note: str = "") -> Propo
     proposal = _locked(proposal_id)
     problem = move_problem(proposal, move)
     if problem is not None:
-        raise ProposalError(problem)
+        raise RuleError(problem)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise ProposalError(_l("Use at most %(max)d characters.", max=NOTE_MAX), "note")
+        raise RuleError(TOO_LONG % {"max": NOTE_MAX}, "note")
     if move == "publish":
         _publish(proposal, actor)
     _move(proposal, MOVES[move].target, actor, note)
@@ -283,8 +280,8 @@ def _publish(proposal: Proposal, actor: User) -> None:
     body = "\n\n".join([proposal.summary, f"[{_('Read the whole proposal')}]({proposal_link(proposal.id)})"])
     try:
         proposal.thread_id = start_thread(group, actor, proposal.title, body).id
-    except ForumError as error:
-        raise ProposalError(_l("The discussion could not be opened: %(reason)s", reason=error.message)) \
+    except RuleError as error:
+        raise RuleError(_l("The discussion could not be opened: %(reason)s", reason=error.message)) \
             from None
 
 
@@ -299,18 +296,18 @@ def answer(proposal_id: int, steward: User, decision: str, text: str) -> Proposa
     """The network's official answer: accepted or not, with the reasons in writing."""
     proposal = _locked(proposal_id)
     if proposal.state != ProposalState.UNDER_REVIEW:
-        raise ProposalError(ONLY_UNDER_REVIEW)
+        raise RuleError(ONLY_UNDER_REVIEW)
     try:
         target = ProposalState(decision)
     except ValueError:
         target = None
     if target not in ANSWERS:
-        raise ProposalError(_l("Choose accepted or not accepted."), "decision")
+        raise RuleError(_l("Choose accepted or not accepted."), "decision")
     text = (text or "").strip()
     if not text:
-        raise ProposalError(_l("Write the answer: families read why."), "answer")
+        raise RuleError(_l("Write the answer: families read why."), "answer")
     if len(text) > DESCRIPTION_MAX:
-        raise ProposalError(_l("Use at most %(max)d characters.", max=DESCRIPTION_MAX), "answer")
+        raise RuleError(TOO_LONG % {"max": DESCRIPTION_MAX}, "answer")
     proposal.answer, proposal.answered_at, proposal.answered_by_id = text, utcnow(), steward.id
     _move(proposal, target, steward)
     audit.record("proposal.answer", "proposal", proposal.id, actor_id=steward.id, decision=target.value)
@@ -369,10 +366,10 @@ def support(proposal_id: int, user: User) -> Proposal:
     proposal = _locked(proposal_id)
     problem = support_problem(proposal, user)
     if problem is not None:
-        raise ProposalError(problem)
+        raise RuleError(problem)
     # The row lock makes this check exact; the unique constraint stands behind it.
     if supports(proposal.id, user):
-        raise ProposalError(_l("You already support this proposal."))
+        raise RuleError(_l("You already support this proposal."))
     db.session.add(Support(proposal_id=proposal.id, user_id=user.id))
     db.session.flush()
     count = _recount(proposal)
@@ -387,11 +384,11 @@ def withdraw_support(proposal_id: int, user: User) -> Proposal:
     """Allowed while the proposal is open: once it reached its threshold, supports stay."""
     proposal = _locked(proposal_id)
     if proposal.state != ProposalState.OPEN or utcnow() >= proposal.deadline_at:
-        raise ProposalError(_l("Supports can be withdrawn only while the proposal is open for support."))
+        raise RuleError(_l("Supports can be withdrawn only while the proposal is open for support."))
     removed = db.session.execute(delete(Support).where(
         Support.proposal_id == proposal.id, Support.user_id == user.id)).rowcount
     if not removed:
-        raise ProposalError(_l("You do not support this proposal."))
+        raise RuleError(_l("You do not support this proposal."))
     _recount(proposal)
     _signal("proposal.support_withdrawn", proposal, user.id)
     return proposal

@@ -10,13 +10,20 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import db
-from portal.accounts.forms import ConfirmForm
+from portal.forms import ConfirmForm
 from portal.pagination import page_number
 from portal.permissions import may, require
 from portal.places.models import Neighbourhood
 from portal.places.queries import municipi_with_neighbourhoods
 from portal.text import render_markdown
-from portal.web import redirect_after_post, render_page
+from portal.web import (
+    press,
+    redirect_after_post,
+    render_form_page,
+    render_page,
+    signed_in_user,
+    submit,
+)
 from proposals import forms, queries, service
 from proposals.models import STATE_LABELS, THEME_LABELS, ProposalState
 
@@ -27,10 +34,6 @@ SEED_KEY = "proposals.seed"
 @bp.context_processor
 def labels() -> dict:
     return {"state_label": STATE_LABELS.get, "theme_label": THEME_LABELS.get, "ProposalState": ProposalState}
-
-
-def _current_user():
-    return current_user._get_current_object()
 
 
 def _readable(proposal_id: int):
@@ -54,27 +57,6 @@ def _proposal_for(proposal_id: int, rule: str, states=None, message=None):
 
 def _back_to(proposal):
     return redirect_after_post(url_for(".show", proposal_id=proposal.id))
-
-
-def _form_page(form, action, done: str, target, template: str, partial: str, **context):
-    """The usual round of a form: when a submission is valid, `action` runs in one transaction,
-    then `done` is said and the person goes to `target(result)`; a broken rule goes next to its
-    field. Otherwise the page (the form alone for htmx), 422 after a submission."""
-    if form.validate_on_submit():
-        try:
-            with db.write_transaction():
-                result = action()
-        except service.ProposalError as error:
-            error.show_on(form)
-        else:
-            flash(done, "success")
-            return redirect_after_post(target(result))
-    status = 422 if request.method == "POST" else 200
-    return render_page(template, partial, status, form=form, **context)
-
-
-def _to_page(proposal):
-    return lambda _result: url_for(".show", proposal_id=proposal.id)
 
 
 def _not_now(message):
@@ -136,8 +118,8 @@ def show(proposal_id: int):
     return _proposal_page(_readable(proposal_id))
 
 
-def _proposal_page(proposal, status: int = 200, *, refusal=None, invite_form=None):
-    user = _current_user()
+def _proposal_page(proposal, status: int = 200, *, invite_form=None):
+    user = signed_in_user()
     supported, followed = queries.viewer_ties(user, proposal)
     may_support = may("proposal.support", proposal)
     return render_page(
@@ -146,7 +128,7 @@ def _proposal_page(proposal, status: int = 200, *, refusal=None, invite_form=Non
         steps=queries.timeline(proposal), replies=queries.reply_count(proposal),
         supported=supported, followed=followed, may_support=may_support,
         support_problem=service.support_problem(proposal, user) if may_support and not supported else None,
-        refusal=refusal, invite_form=invite_form or forms.InviteForm(formdata=None),
+        invite_form=invite_form or forms.InviteForm(formdata=None),
         moves=[move for move, rule in service.MOVES.items()
                if may(rule.rule, proposal) and service.move_problem(proposal, move) is None],
         confirm_form=ConfirmForm())
@@ -157,14 +139,16 @@ def _proposal_page(proposal, status: int = 200, *, refusal=None, invite_form=Non
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     require("proposal.create")
-    user = _current_user()
+    user = signed_in_user()
     groups = queries.groups_of(user)
     form = forms.ProposalForm.build(groups, neighbourhood=user.home_neighbourhood_id)
-    return _form_page(
-        form, lambda: service.create_draft(user, form.fields(groups)),
-        _("Your draft is saved. Only you and your co-authors can see it until you publish it."),
-        lambda proposal: url_for(".show", proposal_id=proposal.id),
-        "proposals/new.html", "proposals/_proposal_form.html", proposal=None)
+    done, proposal = submit(form, lambda: service.create_draft(user, form.fields(groups)))
+    if done:
+        flash(_("Your draft is saved. Only you and your co-authors can see it until you publish it."),
+              "success")
+        return _back_to(proposal)
+    return render_form_page("proposals/new.html", "proposals/_proposal_form.html", form=form,
+                            proposal=None)
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -175,25 +159,25 @@ def edit(proposal_id: int):
         groups.append(proposal.group)
     form = forms.ProposalForm.build(groups, obj=proposal, neighbourhood=proposal.neighbourhood_id,
                                     group=proposal.group_id)
-    return _form_page(form, lambda: service.update_draft(proposal.id, _current_user(), form.fields(groups)),
-                      _("Your changes are saved."), _to_page(proposal),
-                      "proposals/edit.html", "proposals/_proposal_form.html", proposal=proposal)
+    done, _proposal = submit(form, lambda: service.update_draft(proposal.id, signed_in_user(),
+                                                                form.fields(groups)))
+    if done:
+        flash(_("Your changes are saved."), "success")
+        return _back_to(proposal)
+    return render_form_page("proposals/edit.html", "proposals/_proposal_form.html", form=form,
+                            proposal=proposal)
 
 
 @bp.post("/<int:proposal_id>/coauthors")
 def invite(proposal_id: int):
     proposal = _proposal_for(proposal_id, "proposal.author", [ProposalState.DRAFT], service.ONLY_DRAFTS)
     form = forms.InviteForm()
-    if form.validate_on_submit():
-        try:
-            with db.write_transaction():
-                person = service.invite_coauthor(proposal.id, _current_user(), form.nickname.data)
-        except service.ProposalError as error:
-            error.show_on(form)
-        else:
-            flash(_("%(nickname)s is invited. They become a co-author when they accept.",
-                    nickname=person.nickname), "success")
-            return _back_to(proposal)
+    done, person = submit(form, lambda: service.invite_coauthor(proposal.id, signed_in_user(),
+                                                                form.nickname.data))
+    if done:
+        flash(_("%(nickname)s is invited. They become a co-author when they accept.",
+                nickname=person.nickname), "success")
+        return _back_to(proposal)
     return _proposal_page(proposal, 422, invite_form=form)
 
 
@@ -206,18 +190,14 @@ def answer_invitation(proposal_id: int):
     if invitation is None:
         abort(404)
     form = forms.InvitationAnswerForm()
-    form.validate_on_submit() or abort(400)
-    accept = form.answer.data == "accept"
-    try:
-        with db.write_transaction():
-            service.answer_invitation(invitation, _current_user(), accept)
-    except service.ProposalError as error:
-        flash(error.message, "error")
-        return redirect_after_post(url_for(".mine"))
-    if accept:
+    done, _nothing = press(lambda: service.answer_invitation(invitation, signed_in_user(),
+                                                             form.answer.data == "accept"), form)
+    if done and form.answer.data == "accept":
         flash(_("You are a co-author now."), "success")
         return redirect_after_post(url_for(".show", proposal_id=proposal_id))
-    flash(_("You declined the invitation."), "success")
+    if done:
+        flash(_("You declined the invitation."), "success")
+    # A refusal (the draft was published meanwhile, say) is said on the list of invitations too.
     return redirect_after_post(url_for(".mine"))
 
 
@@ -230,11 +210,14 @@ def step(proposal_id: int, move: str):
     if problem is not None:
         return _not_now(problem)
     form = forms.StepForm()
-    return _form_page(
-        form, lambda: service.take_step(proposal.id, move, _current_user(), form.note.data),
-        _("Done: the proposal is now \u201c%(state)s\u201d.", state=STATE_LABELS[service.MOVES[move].target]),
-        _to_page(proposal), "proposals/step.html", "proposals/_step_form.html", proposal=proposal, move=move,
-        settings=service.settings_for(proposal.neighbourhood_id))
+    done, _proposal = submit(form, lambda: service.take_step(proposal.id, move, signed_in_user(),
+                                                             form.note.data))
+    if done:
+        flash(_("Done: the proposal is now \u201c%(state)s\u201d.",
+                state=STATE_LABELS[service.MOVES[move].target]), "success")
+        return _back_to(proposal)
+    return render_form_page("proposals/step.html", "proposals/_step_form.html", form=form, proposal=proposal,
+                            move=move, settings=service.settings_for(proposal.neighbourhood_id))
 
 
 @bp.route("/<int:proposal_id>/answer", methods=["GET", "POST"])
@@ -242,10 +225,13 @@ def answer(proposal_id: int):
     proposal = _proposal_for(proposal_id, "proposal.steward", [ProposalState.UNDER_REVIEW],
                              service.ONLY_UNDER_REVIEW)
     form = forms.AnswerForm()
-    return _form_page(
-        form, lambda: service.answer(proposal.id, _current_user(), form.decision.data, form.answer.data),
-        _("The answer is published and everyone following the proposal is told."), _to_page(proposal),
-        "proposals/answer.html", "proposals/_answer_form.html", proposal=proposal)
+    done, _proposal = submit(form, lambda: service.answer(proposal.id, signed_in_user(), form.decision.data,
+                                                          form.answer.data))
+    if done:
+        flash(_("The answer is published and everyone following the proposal is told."), "success")
+        return _back_to(proposal)
+    return render_form_page("proposals/answer.html", "proposals/_answer_form.html", form=form,
+                            proposal=proposal)
 
 
 # --- supporting and following ------------------------------------------------------------------
@@ -271,17 +257,14 @@ def unfollow(proposal_id: int):
     return _act(proposal_id, "proposal.follow", service.unfollow, _("You no longer follow this proposal."))
 
 
-def _act(proposal_id: int, rule: str, action, done: str):
-    """A button on the proposal's page; a refusal comes back on the page, above the buttons."""
+def _act(proposal_id: int, rule: str, action, message: str):
+    """A button on the proposal's page."""
     proposal = _proposal_for(proposal_id, rule)
-    ConfirmForm().validate_on_submit() or abort(400)
-    try:
-        with db.write_transaction():
-            action(proposal.id, _current_user())
-    except service.ProposalError as error:
-        return _proposal_page(proposal, 409, refusal=error.message)
-    flash(done, "success")
-    return _back_to(proposal)
+    done, _nothing = press(lambda: action(proposal.id, signed_in_user()))
+    if done:
+        flash(message, "success")
+        return _back_to(proposal)
+    return _proposal_page(proposal, 409)
 
 
 # --- neighbourhood settings --------------------------------------------------------------------
@@ -293,12 +276,11 @@ def settings(slug: str):
         abort(404)
     require("neighbourhood.settings", neighbourhood)
     form = forms.SettingsForm(obj=service.settings_for(neighbourhood.id))
-
-    def save() -> None:
-        service.save_settings(neighbourhood, _current_user(), support_days=form.support_days.data,
-                              threshold=form.threshold.data, require_verified=form.require_verified.data)
-
-    return _form_page(
-        form, save, _("Your changes are saved. They apply to proposals published from now on."),
-        lambda _result: url_for(".settings", slug=slug),
-        "proposals/settings.html", "proposals/_settings_form.html", neighbourhood=neighbourhood)
+    done, _settings = submit(form, lambda: service.save_settings(
+        neighbourhood, signed_in_user(), support_days=form.support_days.data, threshold=form.threshold.data,
+        require_verified=form.require_verified.data))
+    if done:
+        flash(_("Your changes are saved. They apply to proposals published from now on."), "success")
+        return redirect_after_post(url_for(".settings", slug=slug))
+    return render_form_page("proposals/settings.html", "proposals/_settings_form.html", form=form,
+                            neighbourhood=neighbourhood)

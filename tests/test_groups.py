@@ -16,6 +16,7 @@ from portal.groups.models import (
     Visibility,
 )
 from portal.notifications.models import Notification
+from portal.rules import RuleError
 from portal.signals import Signal
 from tests.fixtures.web import text_of
 
@@ -621,7 +622,7 @@ def test_the_rules_work_from_the_command_line_too(make_group, make_user):
     with db.write_transaction():
         service.join(group, anna)
         service.join(group, bea)
-    with pytest.raises(service.GroupError):
+    with pytest.raises(RuleError):
         with db.write_transaction():
             service.join(group, bea)  # already in line
     with db.write_transaction():

@@ -2,15 +2,15 @@
 one-time code or confirms they met them in person. Nothing here needs the resident's email."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from portal import db
 from portal.accounts import forms, service
 from portal.accounts.models import User
+from portal.forms import ConfirmForm
 from portal.permissions import may, require
-from portal.web import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_form_page, render_page, signed_in_user
 
 bp = Blueprint("access_point", __name__, url_prefix="/access-point")
 
@@ -25,8 +25,7 @@ def lookup():
             return redirect_after_post(url_for(".person", user_id=person.id))
         form.nickname.errors.append(
             _("Nobody with this nickname lives in a neighbourhood you serve."))
-    status = 422 if request.method == "POST" else 200
-    return render_page("accounts/access_point.html", None, status, form=form)
+    return render_form_page("accounts/access_point.html", form=form)
 
 
 def _person_or_404(user_id: int, action: str) -> User:
@@ -41,25 +40,25 @@ def _person_or_404(user_id: int, action: str) -> User:
 def person(user_id: int):
     person = _person_or_404(user_id, "person.issue_reset_code")
     return render_page("accounts/access_point_person.html", None, person=person,
-                       confirm_form=forms.ConfirmForm(), code=None)
+                       confirm_form=ConfirmForm(), code=None)
 
 
 @bp.post("/people/<int:user_id>/reset-code")
 def issue_code(user_id: int):
     person = _person_or_404(user_id, "person.issue_reset_code")
-    forms.ConfirmForm().validate_on_submit() or abort(400)
+    ConfirmForm().validate_on_submit() or abort(400)
     with db.write_transaction():
-        code = service.issue_reset_code(person, current_user._get_current_object())
+        code = service.issue_reset_code(person, signed_in_user())
     # Shown once, on this response only: it is never stored in clear nor put in a URL.
     return render_page("accounts/access_point_person.html", None, person=person,
-                       confirm_form=forms.ConfirmForm(), code=code)
+                       confirm_form=ConfirmForm(), code=code)
 
 
 @bp.post("/people/<int:user_id>/verify")
 def verify(user_id: int):
     person = _person_or_404(user_id, "person.verify_in_person")
-    forms.ConfirmForm().validate_on_submit() or abort(400)
+    ConfirmForm().validate_on_submit() or abort(400)
     with db.write_transaction():
-        service.verify_in_person(person, current_user._get_current_object())
+        service.verify_in_person(person, signed_in_user())
     flash(_("%(nickname)s is now marked as met in person.", nickname=person.nickname), "success")
     return redirect_after_post(url_for(".person", user_id=person.id))

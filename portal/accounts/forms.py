@@ -5,14 +5,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Optional, ValidationError
 
 from portal.accounts import nicknames, passwords
-from portal.accounts.service import CODE_LENGTH, normalise_code
+from portal.accounts.service import CODE_LENGTH
+from portal.forms import REQUIRED, at_most, normalise_code, optional_int
 from portal.i18n import LANGUAGES
 from portal.places.queries import neighbourhood_choices
-
-REQUIRED = _l("This field is required.")
 
 
 def _nickname_rule(_form, field) -> None:
@@ -33,21 +32,12 @@ class NeighbourhoodField(SelectField):
     """A neighbourhood, grouped by Municipio; empty means "I'd rather not say / choose later"."""
 
     def __init__(self, label, **kwargs):
-        super().__init__(label, coerce=_optional_int, validate_choice=False, **kwargs)
+        super().__init__(label, coerce=optional_int, validate_choice=False, **kwargs)
 
     def pre_validate(self, form) -> None:
         valid = {choice.value for choice in self.choices if choice.value != ""}
         if self.data is not None and self.data not in valid:
             raise ValidationError(_l("Choose a neighbourhood from the list."))
-
-
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # never a valid id: pre_validate turns it into a clear message
 
 
 class LanguageField(SelectField):
@@ -77,7 +67,7 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(REQUIRED), EqualTo("password", _l("The two passwords do not match."))])
     email = EmailField(_l("Email (optional)"), validators=[
-        Optional(), Length(max=254, message=_l("Use at most %(max)d characters.")),
+        Optional(), at_most(254),
         Email(_l("Enter an email address like name@example.org, or leave it empty."))],
         description=_l("Only to reset your password by yourself. Without it, a facilitator "
                        "can help you at an access point."))
@@ -92,16 +82,14 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    login = StringField(_l("Nickname or email"), validators=[
-        DataRequired(REQUIRED), Length(max=254, message=_l("Use at most %(max)d characters."))])
-    password = PasswordField(_l("Password"), validators=[
-        DataRequired(REQUIRED), Length(max=passwords.MAX_LENGTH,
-                                       message=_l("Use at most %(max)d characters."))])
+    login = StringField(_l("Nickname or email"), validators=[DataRequired(REQUIRED), at_most(254)])
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(REQUIRED), at_most(passwords.MAX_LENGTH)])
 
 
 class AccountForm(FlaskForm):
     email = EmailField(_l("Email (optional)"), validators=[
-        Optional(), Length(max=254, message=_l("Use at most %(max)d characters.")),
+        Optional(), at_most(254),
         Email(_l("Enter an email address like name@example.org, or leave it empty."))])
     home_neighbourhood = NeighbourhoodField(_l("Your neighbourhood"))
     language = LanguageField(_l("Language"))
@@ -124,9 +112,7 @@ class ChangePasswordForm(NewPasswordForm):
 
 
 class CodeResetForm(NewPasswordForm):
-    nickname = StringField(_l("Nickname"), validators=[
-        DataRequired(REQUIRED), Length(max=nicknames.MAX_LENGTH,
-                                       message=_l("Use at most %(max)d characters."))])
+    nickname = StringField(_l("Nickname"), validators=[DataRequired(REQUIRED), at_most(nicknames.MAX_LENGTH)])
     code = StringField(_l("Code from the facilitator"), validators=[DataRequired(REQUIRED)])
 
     def validate_code(self, field) -> None:
@@ -136,18 +122,13 @@ class CodeResetForm(NewPasswordForm):
 
 class EmailResetRequestForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[
-        DataRequired(REQUIRED), Length(max=254, message=_l("Use at most %(max)d characters.")),
+        DataRequired(REQUIRED), at_most(254),
         Email(_l("Enter an email address like name@example.org."))])
 
 
 class PersonLookupForm(FlaskForm):
     nickname = StringField(_l("Nickname of the person"), validators=[
-        DataRequired(REQUIRED), Length(max=nicknames.MAX_LENGTH,
-                                       message=_l("Use at most %(max)d characters."))])
-
-
-class ConfirmForm(FlaskForm):
-    """A button-only form: its CSRF token is the whole point."""
+        DataRequired(REQUIRED), at_most(nicknames.MAX_LENGTH)])
 
 
 class LanguageSwitchForm(FlaskForm):

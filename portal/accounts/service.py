@@ -19,23 +19,16 @@ from sqlalchemy.exc import IntegrityError
 from portal import audit, db, signals
 from portal.accounts import nicknames, passwords
 from portal.accounts.models import Consent, ResetCode, Role, RoleGrant, User, new_session_token
+from portal.forms import normalise_code
 from portal.groups.models import Group, Membership, MembershipRole, MembershipStatus
 from portal.places.models import Municipio
+from portal.rules import RuleError
 from portal.timeutil import utcnow
 
 TERMS = "terms"
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B: read aloud or copied from paper at a desk without mistakes.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 8
-
-
-class AccountError(Exception):
-    """A rule was broken; `field` names the form field the message belongs next to."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 def find_by_nickname(nickname: str) -> User | None:
@@ -65,8 +58,8 @@ def register(*, nickname: str, password: str | None, email: str | None, home_nei
     except IntegrityError as error:
         db.session.rollback()
         if "email" in str(error.orig).lower():
-            raise AccountError(_l("This email is already used by another account."), "email") from None
-        raise AccountError(_l("This nickname is taken. Please choose another."), "nickname") from None
+            raise RuleError(_l("This email is already used by another account."), "email") from None
+        raise RuleError(_l("This nickname is taken. Please choose another."), "nickname") from None
     db.session.add(Consent(user_id=user.id, kind=TERMS, version=current_app.config["TERMS_VERSION"]))
     signals.record("account.registered", user.id, neighbourhood=user.home_neighbourhood)
     return user
@@ -76,7 +69,7 @@ def update_profile(user: User, *, email: str | None, home_neighbourhood_id: int 
                    language: str) -> None:
     email = normalise_email(email)
     if email and email != user.email and user_for_email(email) is not None:
-        raise AccountError(_l("This email is already used by another account."), "email")
+        raise RuleError(_l("This email is already used by another account."), "email")
     user.email = email
     user.home_neighbourhood_id = home_neighbourhood_id
     user.language = language
@@ -115,10 +108,6 @@ def _hash_code(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def normalise_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
-
-
 def issue_reset_code(person: User, issued_by: User) -> str:
     """A fresh code for `person`; earlier unused codes stop working. Returns the plain code once."""
     now = utcnow()
@@ -135,7 +124,7 @@ def issue_reset_code(person: User, issued_by: User) -> str:
 
 
 def redeem_reset_code(nickname: str, code: str, new_password: str) -> User:
-    invalid = AccountError(_l("This code is not valid for this nickname, or it has expired or "
+    invalid = RuleError(_l("This code is not valid for this nickname, or it has expired or "
                               "been used. Ask a facilitator for a new one."), "code")
     person = find_by_nickname(nickname)
     if person is None or person.erased_at is not None:
@@ -257,18 +246,18 @@ def revoke_role(person: User, role: str, *, municipio_number: int | None = None,
 def _group(slug: str | None) -> Group:
     group = db.session.scalar(select(Group).where(Group.slug == (slug or "")))
     if group is None:
-        raise AccountError(f"No group with slug {slug!r}.")
+        raise RuleError(f"No group with slug {slug!r}.")
     return group
 
 
 def _role_municipio_id(role: str, municipio_number: int | None) -> int | None:
     if role not in {r.value for r in Role}:
-        raise AccountError(f"Unknown role {role!r}: use admin, coordinator or facilitator.")
+        raise RuleError(f"Unknown role {role!r}: use admin, coordinator or facilitator.")
     if role == Role.ADMIN:
         return None
     municipio_id = db.session.scalar(select(Municipio.id).where(Municipio.number == municipio_number))
     if municipio_id is None:
-        raise AccountError("A coordinator needs --municipio with a number from 1 to 9.")
+        raise RuleError("A coordinator needs --municipio with a number from 1 to 9.")
     return municipio_id
 
 

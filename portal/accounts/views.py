@@ -8,10 +8,19 @@ from flask_login import current_user, login_user, logout_user
 from portal import db
 from portal.accounts import forms, service
 from portal.extensions import limiter
+from portal.forms import ConfirmForm
 from portal.links import public_url
 from portal.mail import send_mail
 from portal.permissions import require
-from portal.web import redirect_after_post, remember_language, render_page, safe_next_url
+from portal.web import (
+    redirect_after_post,
+    remember_language,
+    render_form_page,
+    render_page,
+    safe_next_url,
+    signed_in_user,
+    submit,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -27,20 +36,14 @@ def _submitted_login() -> str:
 def register():
     require("account.register")
     form = forms.RegisterForm.build(language=str(_current_locale()))
-    if form.validate_on_submit():
-        try:
-            with db.write_transaction():
-                user = service.register(
-                    nickname=form.nickname.data, password=form.password.data, email=form.email.data,
-                    home_neighbourhood_id=form.home_neighbourhood.data, language=form.language.data)
-        except service.AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
-        else:
-            _start_session(user)
-            flash(_("Welcome to Cortile, %(nickname)s!", nickname=user.nickname), "success")
-            return redirect_after_post(url_for("places.home"))
-    status = 422 if request.method == "POST" else 200
-    return render_page("accounts/register.html", "accounts/_register_form.html", status, form=form)
+    done, user = submit(form, lambda: service.register(
+        nickname=form.nickname.data, password=form.password.data, email=form.email.data,
+        home_neighbourhood_id=form.home_neighbourhood.data, language=form.language.data))
+    if done:
+        _start_session(user)
+        flash(_("Welcome to Cortile, %(nickname)s!", nickname=user.nickname), "success")
+        return redirect_after_post(url_for("places.home"))
+    return render_form_page("accounts/register.html", "accounts/_register_form.html", form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -64,8 +67,7 @@ def login():
             return redirect_after_post(safe_next_url(url_for("places.home")))
         # One message whether the nickname exists or not: the form does not reveal who is here.
         form.form_errors.append(_("That nickname or email and password do not match."))
-    status = 422 if request.method == "POST" else 200
-    return render_page("accounts/login.html", "accounts/_login_form.html", status, form=form)
+    return render_form_page("accounts/login.html", "accounts/_login_form.html", form=form)
 
 
 def _start_session(user) -> None:
@@ -84,7 +86,7 @@ def _current_locale():
 @bp.post("/logout")
 def logout():
     require("account.manage")
-    forms.ConfirmForm().validate_on_submit() or abort(400)
+    ConfirmForm().validate_on_submit() or abort(400)
     language = session.get("language")
     logout_user()
     session.clear()
@@ -97,9 +99,9 @@ def logout():
 @bp.post("/logout-everywhere")
 def logout_everywhere():
     require("account.manage")
-    forms.ConfirmForm().validate_on_submit() or abort(400)
+    ConfirmForm().validate_on_submit() or abort(400)
     with db.write_transaction():
-        service.rotate_session_token(current_user._get_current_object())
+        service.rotate_session_token(signed_in_user())
     logout_user()
     session.clear()
     flash(_("You are signed out on every device."), "success")
@@ -109,29 +111,23 @@ def logout_everywhere():
 @bp.route("/account", methods=["GET", "POST"])
 def account():
     require("account.manage")
-    user = current_user._get_current_object()
+    user = signed_in_user()
     form = forms.AccountForm.build(obj=user, home_neighbourhood=user.home_neighbourhood_id)
-    if form.validate_on_submit():
-        try:
-            with db.write_transaction():
-                service.update_profile(user, email=form.email.data,
-                                       home_neighbourhood_id=form.home_neighbourhood.data,
-                                       language=form.language.data)
-        except service.AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
-        else:
-            flash(_("Your changes are saved."), "success")
-            return redirect_after_post(url_for("accounts.account"))
-    status = 422 if request.method == "POST" else 200
-    return render_page("accounts/account.html", "accounts/_account_form.html", status, form=form,
-                       password_form=forms.ChangePasswordForm(), confirm_form=forms.ConfirmForm())
+    done, _nothing = submit(form, lambda: service.update_profile(
+        user, email=form.email.data, home_neighbourhood_id=form.home_neighbourhood.data,
+        language=form.language.data))
+    if done:
+        flash(_("Your changes are saved."), "success")
+        return redirect_after_post(url_for("accounts.account"))
+    return render_form_page("accounts/account.html", "accounts/_account_form.html", form=form,
+                            password_form=forms.ChangePasswordForm(), confirm_form=ConfirmForm())
 
 
 @bp.post("/account/password")
 @limiter.limit("10 per hour")
 def change_password():
     require("account.manage")
-    user = current_user._get_current_object()
+    user = signed_in_user()
     form = forms.ChangePasswordForm()
     form.owner_nickname = user.nickname  # the password rule refuses passwords containing it
     if form.validate_on_submit():
@@ -146,7 +142,7 @@ def change_password():
     account_form = forms.AccountForm.build(obj=user, home_neighbourhood=user.home_neighbourhood_id,
                                            formdata=None)
     return render_page("accounts/account.html", "accounts/_password_form.html", 422,
-                       form=account_form, password_form=form, confirm_form=forms.ConfirmForm())
+                       form=account_form, password_form=form, confirm_form=ConfirmForm())
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -154,19 +150,13 @@ def change_password():
 def reset_with_code():
     require("account.recover")
     form = forms.CodeResetForm()
-    if form.validate_on_submit():
-        try:
-            with db.write_transaction():
-                user = service.redeem_reset_code(form.nickname.data, form.code.data,
-                                                 form.password.data)
-        except service.AccountError as error:
-            form.code.errors.append(error.message)
-        else:
-            _start_session(user)
-            flash(_("Your new password is set and you are signed in."), "success")
-            return redirect_after_post(url_for("places.home"))
-    status = 422 if request.method == "POST" else 200
-    return render_page("accounts/reset_code.html", "accounts/_reset_code_form.html", status, form=form)
+    done, user = submit(form, lambda: service.redeem_reset_code(form.nickname.data, form.code.data,
+                                                                form.password.data))
+    if done:
+        _start_session(user)
+        flash(_("Your new password is set and you are signed in."), "success")
+        return redirect_after_post(url_for("places.home"))
+    return render_form_page("accounts/reset_code.html", "accounts/_reset_code_form.html", form=form)
 
 
 @bp.route("/reset/email", methods=["GET", "POST"])
@@ -186,8 +176,7 @@ def reset_by_email():
         flash(_("If an account uses that email, we have sent it a link. It works for two hours."),
               "success")
         return redirect_after_post(url_for("accounts.login"))
-    status = 422 if request.method == "POST" else 200
-    return render_page("accounts/reset_email.html", None, status, form=form)
+    return render_form_page("accounts/reset_email.html", form=form)
 
 
 @bp.route("/reset/email/<token>", methods=["GET", "POST"])
@@ -198,14 +187,12 @@ def reset_link(token: str):
     if user is None:
         return render_page("accounts/reset_link_invalid.html", None, 404)
     form = forms.NewPasswordForm()
-    if form.validate_on_submit():
-        with db.write_transaction():
-            service.set_password(user, form.password.data)
+    done, _nothing = submit(form, lambda: service.set_password(user, form.password.data))
+    if done:
         _start_session(user)
         flash(_("Your new password is set and you are signed in."), "success")
         return redirect_after_post(url_for("places.home"))
-    status = 422 if request.method == "POST" else 200
-    return render_page("accounts/reset_link.html", None, status, form=form, token=token)
+    return render_form_page("accounts/reset_link.html", form=form, token=token)
 
 
 @bp.post("/language")

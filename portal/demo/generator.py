@@ -20,8 +20,6 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from events import dates
-from events import service as events
-from forums import service as forums
 from portal import db
 from portal.accounts import nicknames, passwords
 from portal.accounts import service as accounts
@@ -34,6 +32,7 @@ from portal.demo.proposal_life import ProposalLife
 from portal.groups import service as groups
 from portal.groups.models import Group, GroupKind
 from portal.places.models import Municipio, Neighbourhood
+from portal.rules import RuleError
 from portal.timeutil import simulated_time, utcnow
 
 ADMIN = "demo-admin"
@@ -51,8 +50,6 @@ NETWORK_SIZE = {"giambellino-lorenteggio": 3.0, "quarto-oggiaro": 2.5, "selinunt
 LAUNCH_DAYS, LAUNCH_SHARE = 14, 0.1
 # Share of residents who open an account and then hardly do anything.
 QUIET_SHARE = 0.3
-# Services refuse what their rules forbid with these (ProposalError is a ForumError).
-DOMAIN_ERRORS = (events.EventError, forums.ForumError, groups.GroupError)
 
 
 class AlreadyLoaded(Exception):
@@ -140,7 +137,7 @@ class Replay:
         savepoint = db.session.begin_nested()
         try:
             result = click()
-        except DOMAIN_ERRORS:
+        except RuleError:
             savepoint.rollback()
             self.refused += 1
             return None

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal import audit, db
 from portal.db import Base
 from portal.governance.indicators import INDICATORS, Figure, format_value
+from portal.rules import RuleError
 from portal.timeutil import utcnow
 
 CITY_SCOPE = 0  # municipio_id of a city-wide target
@@ -29,12 +30,6 @@ class Target(Base):
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class TargetError(Exception):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message, self.field = message, field
-
-
 def targets_for(municipio_id: int) -> dict[str, float]:
     return dict(db.session.execute(select(Target.indicator, Target.value)
                                    .where(Target.municipio_id == municipio_id)).all())
@@ -49,12 +44,12 @@ def parse_target(indicator_key: str, text: str) -> float | None:
     try:
         number = float(text)
     except ValueError:
-        raise TargetError(_l("Write a number, for example 30."), indicator_key) from None
+        raise RuleError(_l("Write a number, for example 30."), indicator_key) from None
     if number != number or number < 0 or number > 1_000_000:  # NaN, negative or absurd
-        raise TargetError(_l("Write a number between 0 and 1,000,000."), indicator_key)
+        raise RuleError(_l("Write a number between 0 and 1,000,000."), indicator_key)
     if indicator.unit == "percent":
         if number > 100:
-            raise TargetError(_l("A share is at most 100%."), indicator_key)
+            raise RuleError(_l("A share is at most 100%."), indicator_key)
         return number / 100
     return number
 

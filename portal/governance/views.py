@@ -20,12 +20,13 @@ from portal.governance.indicators import (
 )
 from portal.governance.periods import GRANULARITIES, Period, parse, start_of
 from portal.governance.targets import (
-    CITY_SCOPE, TargetError, parse_target, progress, set_targets, target_text, targets_for,
+    CITY_SCOPE, parse_target, progress, set_targets, target_text, targets_for,
 )
 from portal.permissions import may, require, standing
 from portal.places.models import Municipio, Neighbourhood
+from portal.rules import RuleError
 from portal.timeutil import utcnow
-from portal.web import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page, signed_in_user
 
 bp = Blueprint("governance", __name__)
 
@@ -251,11 +252,11 @@ def targets(level: str, key: str | None):
         for indicator_key in TARGETABLE:
             try:
                 wanted[indicator_key] = parse_target(indicator_key, values[indicator_key])
-            except TargetError as error:
+            except RuleError as error:
                 errors[indicator_key] = str(error.message)
         if not errors:
             with db.write_transaction():
-                set_targets(scope.target_scope, wanted, current_user._get_current_object())
+                set_targets(scope.target_scope, wanted, signed_in_user())
             flash(_("Targets saved."), "success")
             return redirect_after_post(scope.url())
     return render_page("governance/targets.html", "governance/_targets_form.html", 422 if errors else 200,

@@ -8,7 +8,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     StopValidation,
@@ -16,13 +15,9 @@ from wtforms.validators import (
 )
 
 from portal.accounts import nicknames
-from portal.accounts.forms import REQUIRED
+from portal.forms import REQUIRED, at_most
 from portal.groups import service
 from portal.groups.models import GroupKind, JoinPolicy, Visibility
-
-
-def _at_most(limit: int) -> Length:
-    return Length(max=limit, message=_l("Use at most %(max)d characters."))
 
 
 class WholeNumberField(IntegerField):
@@ -53,18 +48,18 @@ class ChoiceField(SelectField):
 class RequestForm(FlaskForm):
     message = TextAreaField(
         _l("A few words for the facilitators (optional)"),
-        validators=[Optional(), _at_most(service.MESSAGE_MAX)],
+        validators=[Optional(), at_most(service.MESSAGE_MAX)],
         description=_l("For example who you are and why you would like to join. Only the group's "
                        "facilitators read it."))
 
 
 class InviteForm(FlaskForm):
     nickname = StringField(_l("Nickname of the person to invite"), validators=[
-        DataRequired(REQUIRED), _at_most(nicknames.MAX_LENGTH)])
+        DataRequired(REQUIRED), at_most(nicknames.MAX_LENGTH)])
 
 
 def _reason_field(**kwargs) -> TextAreaField:
-    return TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), _at_most(service.MESSAGE_MAX)],
+    return TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), at_most(service.MESSAGE_MAX)],
                          description=_l("The person will read it."), **kwargs)
 
 
@@ -80,9 +75,9 @@ class BanForm(FlaskForm):
 
 
 class GroupForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), _at_most(service.NAME_MAX)])
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), at_most(service.NAME_MAX)])
     about = TextAreaField(_l("What the group is about (optional)"),
-                          validators=[Optional(), _at_most(service.ABOUT_MAX)])
+                          validators=[Optional(), at_most(service.ABOUT_MAX)])
     kind = ChoiceField(_l("Kind of group"), choices=[
         SelectChoice(GroupKind.NEIGHBOURHOOD.value, _l("Neighbourhood group")),
         SelectChoice(GroupKind.THEMATIC_TABLE.value, _l("Thematic table")),

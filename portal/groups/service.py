@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from portal import audit, db, permissions, signals
 from portal.accounts.models import User
 from portal.accounts.service import find_by_nickname
+from portal.forms import REQUIRED, TOO_LONG, ConfirmForm
 from portal.groups.models import (
     HOLDS_A_PLACE,
     MEMBER_STATUSES,
@@ -34,6 +35,7 @@ from portal.groups.models import (
 from portal.links import stored_path
 from portal.notifications import notify
 from portal.places.models import Neighbourhood
+from portal.rules import RuleError
 from portal.slugs import slugify
 from portal.timeutil import utcnow
 
@@ -54,19 +56,6 @@ _ALREADY = {
     MembershipStatus.INVITED: _l("You are already invited: accept the invitation below."),
     MembershipStatus.BANNED: _l("You cannot join this group."),
 }
-
-
-class GroupError(Exception):
-    """A rule was broken; `field` names the form field the message belongs next to."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)  # lazy: worded in the reader's language when shown
-        self.message = message
-        self.field = field
-
-
-def _too_long(limit: int):
-    return _l("Use at most %(max)d characters.", max=limit)
 
 
 def page_path(group: Group) -> str:
@@ -93,7 +82,7 @@ def _locked_row(group: Group, user_id: int, statuses, message) -> Membership:
     _lock(group)
     row = _row(group, user_id)
     if row is None or row.status not in statuses:
-        raise GroupError(message)
+        raise RuleError(message)
     return row
 
 
@@ -143,10 +132,10 @@ def _admit(group: Group, row: Membership) -> MembershipStatus:
 def _new_row(group: Group, user: User, policy: JoinPolicy) -> Membership:
     _lock(group)
     if group.join_policy != policy:
-        raise GroupError(_l("This group does not take new members this way."))
+        raise RuleError(_l("This group does not take new members this way."))
     existing = _row(group, user.id)
     if existing is not None:
-        raise GroupError(_ALREADY[existing.status])
+        raise RuleError(_ALREADY[existing.status])
     return Membership(user_id=user.id, group_id=group.id, status=MembershipStatus.PENDING)
 
 
@@ -161,7 +150,7 @@ def request_to_join(group: Group, user: User, message: str = "") -> Membership:
     """Approval groups: a request with a short note, for a facilitator to answer."""
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX:
-        raise GroupError(_too_long(MESSAGE_MAX), "message")
+        raise RuleError(TOO_LONG % {"max": MESSAGE_MAX}, "message")
     row = _new_row(group, user, JoinPolicy.APPROVAL)
     row.request_message = message
     db.session.add(row)
@@ -187,9 +176,9 @@ def invite(group: Group, nickname: str, actor: User) -> Membership:
     _lock(group)
     person = find_by_nickname(nickname or "")
     if person is None or person.erased_at is not None:
-        raise GroupError(_l("Nobody has this nickname."), "nickname")
+        raise RuleError(_l("Nobody has this nickname."), "nickname")
     if _row(group, person.id) is not None:
-        raise GroupError(_l("%(nickname)s is already in this group, invited or asking to join.",
+        raise RuleError(_l("%(nickname)s is already in this group, invited or asking to join.",
                             nickname=person.nickname), "nickname")
     row = Membership(user_id=person.id, group_id=group.id, status=MembershipStatus.INVITED,
                      invited_by_id=actor.id)
@@ -257,7 +246,7 @@ def appoint_facilitator(group: Group, person: User, actor: User) -> None:
     row = _locked_row(group, person.id, (MembershipStatus.ACTIVE,),
                       _l("Only members who are not muted or removed can become facilitators."))
     if row.role == MembershipRole.FACILITATOR:
-        raise GroupError(_l("%(nickname)s is already a facilitator.", nickname=person.nickname))
+        raise RuleError(_l("%(nickname)s is already a facilitator.", nickname=person.nickname))
     row.role = MembershipRole.FACILITATOR
     notify(person.id, "facilitator_appointed", page_path(group), group=group.name)
     audit.record("group.appoint_facilitator", "user", person.id, actor_id=actor.id, group=group.slug)
@@ -266,18 +255,18 @@ def appoint_facilitator(group: Group, person: User, actor: User) -> None:
 def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise GroupError(_l("Write the reason: the person will read it."), "reason")
+        raise RuleError(_l("Write the reason: the person will read it."), "reason")
     if len(reason) > MESSAGE_MAX:
-        raise GroupError(_too_long(MESSAGE_MAX), "reason")
+        raise RuleError(TOO_LONG % {"max": MESSAGE_MAX}, "reason")
     return reason
 
 
 def _moderated_row(group: Group, person: User, actor: User, statuses) -> Membership:
     if person.id == actor.id:
-        raise GroupError(_l("You cannot mute or remove yourself."))
+        raise RuleError(_l("You cannot mute or remove yourself."))
     row = _locked_row(group, person.id, statuses, _l("This person is not in this group."))
     if row.role == MembershipRole.FACILITATOR:
-        raise GroupError(_l("Facilitators cannot be muted or removed."))
+        raise RuleError(_l("Facilitators cannot be muted or removed."))
     return row
 
 
@@ -285,7 +274,7 @@ def mute(group: Group, person: User, actor: User, *, days: int, reason: str) -> 
     """The person reads but does not write for `days` days; told why, audited."""
     low, high = MUTE_DAYS
     if not isinstance(days, int) or not low <= days <= high:
-        raise GroupError(_l("Choose from %(min)d to %(max)d days.", min=low, max=high), "days")
+        raise RuleError(_l("Choose from %(min)d to %(max)d days.", min=low, max=high), "days")
     reason = _reason(reason)
     row = _moderated_row(group, person, actor, MEMBER_STATUSES)
     row.status, row.muted_until = MembershipStatus.MUTED, utcnow() + timedelta(days=days)
@@ -344,16 +333,16 @@ def create_group(actor: User, neighbourhood: Neighbourhood | None, *, name: str,
     take requests unless told otherwise; the others are public and open."""
     name, about = (name or "").strip(), (about or "").strip()
     if not name:
-        raise GroupError(_l("This field is required."), "name")
+        raise RuleError(REQUIRED, "name")
     if len(name) > NAME_MAX:
-        raise GroupError(_too_long(NAME_MAX), "name")
+        raise RuleError(TOO_LONG % {"max": NAME_MAX}, "name")
     if len(about) > ABOUT_MAX:
-        raise GroupError(_too_long(ABOUT_MAX), "about")
+        raise RuleError(TOO_LONG % {"max": ABOUT_MAX}, "about")
     if kind == GroupKind.NEIGHBOURHOOD and neighbourhood is None:
-        raise GroupError(_l("A neighbourhood group belongs to a neighbourhood: start it from its page."),
+        raise RuleError(_l("A neighbourhood group belongs to a neighbourhood: start it from its page."),
                          "kind")
     if capacity is not None and not 1 <= capacity <= CAPACITY_MAX:
-        raise GroupError(_l("Use a number from 1 to %(max)d, or leave it empty for no limit.",
+        raise RuleError(_l("Use a number from 1 to %(max)d, or leave it empty for no limit.",
                             max=CAPACITY_MAX), "capacity")
     mutual_aid = kind == GroupKind.MUTUAL_AID
     group = Group(name=name, about=about, kind=kind, capacity=capacity,
@@ -369,7 +358,7 @@ def create_group(actor: User, neighbourhood: Neighbourhood | None, *, name: str,
             continue
         break
     else:
-        raise GroupError(_l("Please try again in a moment."), "name")
+        raise RuleError(_l("Please try again in a moment."), "name")
     founder = Membership(user_id=actor.id, group_id=group.id, role=MembershipRole.FACILITATOR)
     _activate(group, founder)
     db.session.add(founder)
@@ -391,7 +380,6 @@ def group_or_404(slug: str) -> Group:
 def header_context(group: Group, request_form=None) -> dict:
     """Everything templates/groups/_header.html needs, for the signed-in viewer (or a visitor).
     The forums' pages call it too, so a group looks the same wherever one reads it."""
-    from portal.accounts.forms import ConfirmForm
     from portal.groups.forms import RequestForm
 
     row = permissions.membership(current_user, group)

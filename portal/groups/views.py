@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from portal import db, permissions
-from portal.accounts.forms import ConfirmForm
+from portal import db
 from portal.accounts.models import User
+from portal.forms import ConfirmForm
 from portal.groups import forms, service
 from portal.groups.models import (
     MEMBER_STATUSES,
@@ -22,20 +21,22 @@ from portal.groups.models import (
     MembershipStatus,
     Visibility,
 )
-from portal.groups.service import GroupError
 from portal.pagination import page_number, page_slice, split_page
 from portal.permissions import may, require
 from portal.places.models import Neighbourhood
 from portal.text import render_plain
 from portal.timeutil import utcnow
-from portal.web import redirect_after_post, render_page
+from portal.web import (
+    press,
+    redirect_after_post,
+    render_form_page,
+    render_page,
+    signed_in_user,
+    submit,
+)
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 PER_PAGE = 50
-
-
-def _me() -> User:
-    return current_user._get_current_object()
 
 
 def _managed(slug: str, user_id: int) -> tuple[Group, User]:
@@ -48,42 +49,9 @@ def _managed(slug: str, user_id: int) -> tuple[Group, User]:
     return group, person
 
 
-# --- submitting -------------------------------------------------------------------------------
-
 def _done(message: str, url: str):
     flash(message, "success")
     return redirect_after_post(url)
-
-
-def _submit(form, perform, done):
-    """Validate `form`, run `perform()` in one transaction, then answer `done(result)`.
-
-    None when the form goes back with its errors: a field's, or a broken rule's next to its field.
-    """
-    if not form.validate_on_submit():
-        return None
-    try:
-        with db.write_transaction():
-            result = perform()
-    except GroupError as error:
-        target = getattr(form, error.field, None) if error.field else None
-        (target.errors if target is not None else form.form_errors).append(error.message)
-        return None
-    return done(result)
-
-
-def _press(perform, done, refused):
-    """A button-only action: its CSRF token is the form. When a rule says no (the page was out
-    of date, say), the page comes back saying why, with 409."""
-    ConfirmForm().validate_on_submit() or abort(400)
-    try:
-        with db.write_transaction():
-            result = perform()
-    except GroupError as error:
-        permissions.forget_standing()  # memberships read before the rollback
-        flash(error.message, "error")
-        return refused(409)
-    return done(result)
 
 
 # --- the group page and the person's own membership --------------------------------------------
@@ -129,9 +97,10 @@ def _self_action(action: str, perform, gone):
     def view(slug: str):
         group = service.group_or_404(slug)
         require(action, group)
-        return _press(lambda: perform(group, _me()),
-                      lambda row: _done(_outcome(group, row, gone), url_for(".page", slug=group.slug)),
-                      lambda status: _group_page(group, status))
+        done, row = press(lambda: perform(group, signed_in_user()))
+        if done:
+            return _done(_outcome(group, row, gone), url_for(".page", slug=group.slug))
+        return _group_page(group, 409)
     return view
 
 
@@ -145,9 +114,10 @@ def ask(slug: str):
     group = service.group_or_404(slug)
     require("group.join", group)
     form = forms.RequestForm()
-    return _submit(form, lambda: service.request_to_join(group, _me(), form.message.data),
-                   lambda row: _done(_outcome(group, row, None), url_for(".page", slug=group.slug))) \
-        or _group_page(group, 422, "groups/_request_form.html", form)
+    done, row = submit(form, lambda: service.request_to_join(group, signed_in_user(), form.message.data))
+    if done:
+        return _done(_outcome(group, row, None), url_for(".page", slug=group.slug))
+    return _group_page(group, 422, "groups/_request_form.html", form)
 
 
 # --- managing members --------------------------------------------------------------------------
@@ -192,10 +162,11 @@ def invite(slug: str):
     group = service.group_or_404(slug)
     require("group.manage", group)
     form = forms.InviteForm()
-    return _submit(form, lambda: service.invite(group, form.nickname.data, _me()),
-                   lambda row: _done(_("%(nickname)s is invited and will find it in their notifications.",
-                                       nickname=row.user.nickname), url_for(".members", slug=group.slug))) \
-        or _members_page(group, 422, "groups/_invite_form.html", form)
+    done, row = submit(form, lambda: service.invite(group, form.nickname.data, signed_in_user()))
+    if done:
+        return _done(_("%(nickname)s is invited and will find it in their notifications.",
+                       nickname=row.user.nickname), url_for(".members", slug=group.slug))
+    return _members_page(group, 422, "groups/_invite_form.html", form)
 
 
 # Button-only decisions about one person: address, rule, what to say after.
@@ -211,10 +182,10 @@ MEMBER_ACTIONS = [
 def _member_action(perform, message):
     def view(slug: str, user_id: int):
         group, person = _managed(slug, user_id)
-        return _press(lambda: perform(group, person, _me()),
-                      lambda _result: _done(message % {"nickname": person.nickname},
-                                            url_for(".members", slug=group.slug)),
-                      lambda status: _members_page(group, status))
+        done, _result = press(lambda: perform(group, person, signed_in_user()))
+        if done:
+            return _done(message % {"nickname": person.nickname}, url_for(".members", slug=group.slug))
+        return _members_page(group, 409)
     return view
 
 
@@ -243,22 +214,24 @@ def _member_page(group: Group, person: User, status: int = 200, partial: str | N
 def mute(slug: str, user_id: int):
     group, person = _managed(slug, user_id)
     form = forms.MuteForm()
-    return _submit(form, lambda: service.mute(group, person, _me(), days=form.days.data,
-                                              reason=form.reason.data),
-                   lambda _row: _done(_("%(nickname)s cannot write here for %(days)d days, and is told why.",
-                                        nickname=person.nickname, days=form.days.data),
-                                      url_for(".members", slug=group.slug))) \
-        or _member_page(group, person, 422, "groups/_mute_form.html", mute_form=form)
+    done, _row = submit(form, lambda: service.mute(group, person, signed_in_user(), days=form.days.data,
+                                                   reason=form.reason.data))
+    if done:
+        return _done(_("%(nickname)s cannot write here for %(days)d days, and is told why.",
+                       nickname=person.nickname, days=form.days.data), url_for(".members", slug=group.slug))
+    return _member_page(group, person, 422, "groups/_mute_form.html", mute_form=form)
 
 
 @bp.post("/<slug>/members/<int:user_id>/ban")
 def ban(slug: str, user_id: int):
     group, person = _managed(slug, user_id)
     form = forms.BanForm()
-    return _submit(form, lambda: service.ban(group, person, _me(), reason=form.reason.data),
-                   lambda _none: _done(_("%(nickname)s is removed from the group, and is told why.",
-                                         nickname=person.nickname), url_for(".members", slug=group.slug))) \
-        or _member_page(group, person, 422, "groups/_ban_form.html", ban_form=form)
+    done, _nothing = submit(form, lambda: service.ban(group, person, signed_in_user(),
+                                                      reason=form.reason.data))
+    if done:
+        return _done(_("%(nickname)s is removed from the group, and is told why.", nickname=person.nickname),
+                     url_for(".members", slug=group.slug))
+    return _member_page(group, person, 422, "groups/_ban_form.html", ban_form=form)
 
 
 # --- new groups --------------------------------------------------------------------------------
@@ -274,13 +247,14 @@ def new():
     form = forms.GroupForm()
     if not form.is_submitted():
         form.kind.data = GroupKind.NEIGHBOURHOOD if neighbourhood else GroupKind.THEMATIC_TABLE
-    response = _submit(form, lambda: service.create_group(
-        _me(), neighbourhood, name=form.name.data, about=form.about.data, kind=GroupKind(form.kind.data),
+    done, group = submit(form, lambda: service.create_group(
+        signed_in_user(), neighbourhood, name=form.name.data, about=form.about.data,
+        kind=GroupKind(form.kind.data),
         visibility=Visibility(form.visibility.data) if form.visibility.data else None,
         join_policy=JoinPolicy(form.join_policy.data) if form.join_policy.data else None,
-        capacity=form.capacity.data),
-        lambda group: _done(_("%(group)s is ready, and you are its facilitator.", group=group.name),
-                            url_for(".page", slug=group.slug)))
-    status = 422 if request.method == "POST" else 200
-    return response or render_page("groups/new.html", "groups/_group_form.html", status, form=form,
-                                   neighbourhood=neighbourhood)
+        capacity=form.capacity.data))
+    if done:
+        return _done(_("%(group)s is ready, and you are its facilitator.", group=group.name),
+                     url_for(".page", slug=group.slug))
+    return render_form_page("groups/new.html", "groups/_group_form.html", form=form,
+                            neighbourhood=neighbourhood)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import db
-from portal.accounts.forms import ConfirmForm
+from portal.forms import ConfirmForm
 from portal.notifications import mark_all_read
 from portal.notifications.models import Notification
 from portal.pagination import page_number, page_slice, split_page
