@@ -18,14 +18,7 @@ from portal.links import public_url
 from portal.pagination import page_number
 from portal.permissions import may, require
 from portal.text import render_markdown
-from portal.web import (
-    press,
-    redirect_after_post,
-    render_form_page,
-    render_page,
-    signed_in_user,
-    submit,
-)
+from portal.web import press, redirect_after_post, render_form_page, render_page, signed_in_user, submit
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 NEW_TOKEN_KEY = "events.calendar_token"

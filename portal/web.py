@@ -119,7 +119,7 @@ def press(change, form=None) -> tuple[bool, object]:
     with its CSRF token, else 400. Runs `change()` in one write transaction and returns (done, what
     it returned). When a rule says no (the page was out of date, say) nothing is saved and the
     message is flashed: the caller shows the page again, with 409."""
-    (form or ConfirmForm()).validate_on_submit() or abort(400)
+    (form if form is not None else ConfirmForm()).validate_on_submit() or abort(400)
     try:
         return True, _in_one_transaction(change)
     except RuleError as error:

@@ -16,14 +16,7 @@ from portal.permissions import may, require
 from portal.places.models import Neighbourhood
 from portal.places.queries import municipi_with_neighbourhoods
 from portal.text import render_markdown
-from portal.web import (
-    press,
-    redirect_after_post,
-    render_form_page,
-    render_page,
-    signed_in_user,
-    submit,
-)
+from portal.web import press, redirect_after_post, render_form_page, render_page, signed_in_user, submit
 from proposals import forms, queries, service
 from proposals.models import STATE_LABELS, THEME_LABELS, ProposalState
 

@@ -26,14 +26,7 @@ from portal.permissions import may, require
 from portal.places.models import Neighbourhood
 from portal.text import render_plain
 from portal.timeutil import utcnow
-from portal.web import (
-    press,
-    redirect_after_post,
-    render_form_page,
-    render_page,
-    signed_in_user,
-    submit,
-)
+from portal.web import press, redirect_after_post, render_form_page, render_page, signed_in_user, submit
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 PER_PAGE = 50
