@@ -11,7 +11,7 @@ from sqlalchemy import select
 from forums import forms, queries, service
 from forums.models import Thread
 from portal import db
-from portal.groups.service import group_or_404
+from portal.groups.pages import group_or_404
 from portal.pagination import page_number
 from portal.permissions import require
 from portal.places.models import Municipio
