@@ -49,9 +49,9 @@ def municipio_queue(number: int):
 def _queue_page(condition, **context):
     page = page_number()
     items, has_more = queries.moderation_queue(condition, page)
-    return render_page("forums/moderation_queue.html", "forums/_queue_page.html", items=items,
-                       has_more=has_more, page=page, moderation_form=forms.post_moderation_form,
-                       reason_labels=forms.REASON_LABELS, **context)
+    return render_page("forums/moderation_queue.html", items=items, has_more=has_more, page=page,
+                       moderation_form=forms.post_moderation_form, reason_labels=forms.REASON_LABELS,
+                       **context)
 
 
 @bp.route("/moderation/posts/<int:post_id>", methods=["GET", "POST"])

@@ -81,7 +81,7 @@ def start_thread(slug: str):
     return _group_page(group, form, partial="forums/_thread_form.html", status=422)
 
 
-def _group_page(group, form, partial: str = "forums/_thread_list_page.html", status: int = 200):
+def _group_page(group, form, partial: str | None = None, status: int = 200):
     page = page_number()
     threads, has_more = queries.threads_page(group, page, include_hidden=may("group.manage", group))
     # The groups package's header (name, facts, join buttons): a group looks the same everywhere.
@@ -121,7 +121,7 @@ def _readable_thread(thread_id: int):
     return thread, opening
 
 
-def _thread_page(thread, opening, form, partial: str = "forums/_post_list_page.html", status: int = 200):
+def _thread_page(thread, opening, form, partial: str | None = None, status: int = 200):
     page = page_number()
     posts, has_more = queries.posts_page(thread, page)
     return render_page("forums/thread.html", partial, status, thread=thread, opening=opening,
