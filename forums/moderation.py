@@ -10,7 +10,7 @@ from sqlalchemy import select
 from forums import forms, queries, service
 from forums.models import Thread
 from portal import db
-from portal.groups.service import group_or_404
+from portal.groups.pages import group_or_404
 from portal.pagination import page_number
 from portal.permissions import require
 from portal.places.models import Municipio
@@ -55,9 +55,9 @@ def municipio_queue(number: int):
 def _queue_page(condition, **context):
     page = page_number()
     items, has_more = queries.moderation_queue(condition, page)
-    return render_page("forums/moderation_queue.html", "forums/_queue_page.html", items=items,
-                       has_more=has_more, page=page, moderation_form=forms.post_moderation_form,
-                       reason_labels=forms.REASON_LABELS, **context)
+    return render_page("forums/moderation_queue.html", items=items, has_more=has_more, page=page,
+                       moderation_form=forms.post_moderation_form, reason_labels=forms.REASON_LABELS,
+                       **context)
 
 
 @bp.route("/moderation/posts/<int:post_id>", methods=["GET", "POST"])

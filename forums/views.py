@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -12,7 +13,7 @@ from forums.models import PostState
 from portal import db
 from portal.extensions import limiter
 from portal.forms import ConfirmForm
-from portal.groups.service import group_or_404, header_context
+from portal.groups.pages import add_section, group_or_404, header_context
 from portal.pagination import page_number
 from portal.permissions import EDIT_WINDOW, may, require
 from portal.text import render_markdown
@@ -21,6 +22,12 @@ from portal.web import redirect_after_post, render_form_page, render_page, signe
 bp = Blueprint("forums", __name__, url_prefix="/forums")
 bp.register_blueprint(moderation.bp)
 EDIT_MINUTES = EDIT_WINDOW.seconds // 60
+
+
+@bp.record_once
+def _linked_from_group_headers(state) -> None:
+    # Every group's header links to its discussion; the groups package does not know forums exist.
+    add_section(state.app, "forums.group_threads", _l("Discussion"))
 
 
 def signed_in_key() -> str:
@@ -74,7 +81,7 @@ def start_thread(slug: str):
     return _group_page(group, form, partial="forums/_thread_form.html", status=422)
 
 
-def _group_page(group, form, partial: str = "forums/_thread_list_page.html", status: int = 200):
+def _group_page(group, form, partial: str | None = None, status: int = 200):
     page = page_number()
     threads, has_more = queries.threads_page(group, page, include_hidden=may("group.manage", group))
     # The groups package's header (name, facts, join buttons): a group looks the same everywhere.
@@ -114,7 +121,7 @@ def _readable_thread(thread_id: int):
     return thread, opening
 
 
-def _thread_page(thread, opening, form, partial: str = "forums/_post_list_page.html", status: int = 200):
+def _thread_page(thread, opening, form, partial: str | None = None, status: int = 200):
     page = page_number()
     posts, has_more = queries.posts_page(thread, page)
     return render_page("forums/thread.html", partial, status, thread=thread, opening=opening,

@@ -6,9 +6,19 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from portal import cli, db, errors, web
+from portal.accounts.access_point import bp as access_point_bp
+from portal.accounts.views import bp as accounts_bp
 from portal.config import PROJECT_ROOT, load_settings
+from portal.extensions import babel, csrf, htmx, limiter, login_manager
+from portal.governance.views import bp as governance_bp
+from portal.groups.views import bp as groups_bp
+from portal.i18n import select_locale
+from portal.notifications.views import bp as notifications_bp
+from portal.places.views import bp as places_bp
 
 HTMX_STATIC_PATH = "vendor/htmx.min.js"
 
@@ -28,15 +38,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         # Rate limits count per client address: behind nginx, read it from X-Forwarded-For.
         # Never the host (x_host=0): links that leave the site come from PUBLIC_URL (portal/links.py).
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     _init_extensions(app)
     _register_blueprints(app)
-
-    from portal import cli, errors, web
-
     errors.init_app(app)
     web.init_app(app)
     cli.init_app(app)
@@ -44,10 +49,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import db
-    from portal.extensions import babel, csrf, htmx, limiter, login_manager
-    from portal.i18n import select_locale
-
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
@@ -73,28 +74,12 @@ class DatabaseSizedInt(IntegerConverter):
 
 
 def _register_blueprints(app: Flask) -> None:
+    # Imported here, not at the top: the features import portal (see portal.features).
+    from portal import features
+
     app.url_map.converters["int"] = DatabaseSizedInt
-    from events.views import bp as events_bp
-    from forums.views import bp as forums_bp
-    from portal.accounts.access_point import bp as access_point_bp
-    from portal.accounts.views import bp as accounts_bp
-    from portal.governance.views import bp as governance_bp
-    from portal.groups.views import bp as groups_bp
-    from portal.notifications.views import bp as notifications_bp
-    from portal.places.views import bp as places_bp
-    from proposals.views import bp as proposals_bp
-
-    for blueprint in (places_bp, accounts_bp, access_point_bp, groups_bp, notifications_bp, forums_bp,
-                      proposals_bp, events_bp, governance_bp):
+    for blueprint in (places_bp, accounts_bp, access_point_bp, groups_bp, notifications_bp,
+                      *features.BLUEPRINTS, governance_bp):
         app.register_blueprint(blueprint)
-
-    # The features' commands for cron, as top-level `flask --app portal <command>`.
-    from events.cli import send_reminders_command
-    from proposals.cli import close_expired_command
-
-    app.cli.add_command(send_reminders_command)
-    app.cli.add_command(close_expired_command)
-
-    from portal.demo.cli import demo_data_command
-
-    app.cli.add_command(demo_data_command)
+    for command in features.COMMANDS:
+        app.cli.add_command(command)

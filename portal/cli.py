@@ -8,8 +8,10 @@ from sqlalchemy import select
 from portal import db
 from portal.accounts import service
 from portal.accounts.models import RoleGrant, User
+from portal.governance import rollup
 from portal.groups.models import Group, Membership, MembershipRole
 from portal.migrations import upgrade_to_head
+from portal.places.models import Municipio
 from portal.places.seed import seed_city
 from portal.rules import RuleError
 
@@ -95,8 +97,6 @@ def list_roles() -> None:
         select(User.nickname, Group.slug).join(Membership, Membership.user_id == User.id)
         .join(Group, Group.id == Membership.group_id)
         .where(Membership.role == MembershipRole.FACILITATOR).order_by(User.nickname)).all()
-    from portal.places.models import Municipio
-
     numbers = dict(db.session.execute(select(Municipio.id, Municipio.number)).all())
     for nickname, role, municipio_id in grants:
         scope = f"Municipio {numbers[municipio_id]}" if municipio_id else "city"
@@ -113,14 +113,10 @@ def governance() -> None:
 @governance.command("catch-up")
 def governance_catch_up() -> None:
     """Fold new signals into the summaries (dashboards also do this when opened)."""
-    from portal.governance import rollup
-
     click.echo(f"Folded {rollup.catch_up()} new signals.")
 
 
 @governance.command("rebuild")
 def governance_rebuild() -> None:
     """Recount the summaries from every signal, e.g. after restoring a backup."""
-    from portal.governance import rollup
-
     click.echo(f"Recounted {rollup.rebuild()} signals.")

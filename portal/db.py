@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -111,8 +111,6 @@ def no_upfront_write_lock(view):
 
 
 def needs_upfront_write_lock() -> bool:
-    from flask import request
-
     view = current_app.view_functions.get(request.endpoint or "")
     return request.method == "POST" and not getattr(view, "no_upfront_write_lock", False)
 

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal import db
 from portal.web import render_page
 
 MESSAGES = {
@@ -43,8 +44,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        from portal import db
-
         db.session.rollback()
         return _page(500, *MESSAGES[500])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 
@@ -41,6 +42,4 @@ def select_locale() -> str:
 
 
 def current_language() -> Language:
-    from flask_babel import get_locale
-
     return LANGUAGES.get(str(get_locale()), LANGUAGES[DEFAULT_LANGUAGE])

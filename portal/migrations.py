@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from flask import current_app
 
 from portal import db
 from portal.config import PROJECT_ROOT

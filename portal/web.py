@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal import db, permissions
+from portal.accounts.models import User
 from portal.extensions import login_manager
 from portal.forms import ConfirmForm
 from portal.i18n import LANGUAGES, current_language
@@ -38,8 +39,6 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_token: str):
-        from portal.accounts.models import User
-
         # The cookie holds the rotating token, not the id: rotating it signs out every device.
         # The home neighbourhood and its Municipio come along: most pages show them.
         return db.session.scalar(

@@ -150,11 +150,11 @@ def test_threads_come_pinned_first_then_by_latest_activity_twenty_a_page(club, a
     titles = re.findall(r"Thread \d\d", text_of(page))
     assert titles == ["Thread 24"] + [f"Thread {n:02d}" for n in range(19)]
     html = page.get_data(as_text=True)
-    assert f'href="/forums/groups/{group.slug}?page=2"' in html and 'hx-get="/forums/groups/' in html
-    more = client.get(f"/forums/groups/{group.slug}?page=2", headers=HTMX)
-    assert "<html" not in more.get_data(as_text=True)
-    assert re.findall(r"Thread \d\d", text_of(more)) == [f"Thread {n:02d}" for n in range(19, 24)]
-    assert "More threads" not in text_of(more)
+    assert f'rel="next" href="/forums/groups/{group.slug}?page=2"' in html and 'rel="prev"' not in html
+    second = client.get(f"/forums/groups/{group.slug}?page=2")
+    assert re.findall(r"Thread \d\d", text_of(second)) == [f"Thread {n:02d}" for n in range(19, 24)]
+    assert f'rel="prev" href="/forums/groups/{group.slug}?page=1"' in second.get_data(as_text=True)
+    assert "Next page" not in text_of(second)
 
 
 @pytest.mark.parametrize("page", ["abc", "-1", "0", "1.5", "999999", "9" * 30])
@@ -169,17 +169,18 @@ def test_odd_page_numbers_give_a_page_never_an_error(club, as_role, make_thread,
     assert shown == (page not in ("999999", "9" * 30))
 
 
-def test_a_thread_shows_thirty_posts_a_page_with_more(club, as_role, make_thread, make_post):
+def test_a_thread_shows_thirty_posts_a_page_and_pages_on(club, as_role, make_thread, make_post):
     group, people = club
     thread = make_thread(group, people["member"])
     for number in range(1, 35):
         make_post(thread, people["facilitator"], body=f"Reply {number:02d}")
     client = as_role(people["member"])
-    first = text_of(client.get(f"/forums/threads/{thread.id}"))
-    assert "Chi viene?" in first and "Reply 29" in first and "Reply 30" not in first
-    more = client.get(f"/forums/threads/{thread.id}?page=2", headers=HTMX)
-    assert "<html" not in more.get_data(as_text=True)
-    assert re.findall(r"Reply \d\d", text_of(more)) == [f"Reply {n}" for n in range(30, 35)]
+    first = client.get(f"/forums/threads/{thread.id}")
+    assert "Chi viene?" in text_of(first) and "Reply 29" in text_of(first) and "Reply 30" not in text_of(first)
+    assert f'rel="next" href="/forums/threads/{thread.id}?page=2"' in first.get_data(as_text=True)
+    second = client.get(f"/forums/threads/{thread.id}?page=2")
+    assert re.findall(r"Reply \d\d", text_of(second)) == [f"Reply {n}" for n in range(30, 35)]
+    assert "Previous page" in text_of(second) and "Next page" not in text_of(second)
 
 
 def _thread_with_posts(group, people, make_thread, make_post, count):

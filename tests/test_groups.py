@@ -517,6 +517,17 @@ def test_members_only_groups_show_outsiders_only_name_kind_size_and_how_to_join(
     assert "clothes on Thursdays" in page(amina_client, aid_group)
 
 
+def test_a_group_page_leads_to_its_discussion_for_whoever_may_read_it(open_group, aid_group, person,
+                                                                      add_member, client):
+    def discussion_link(viewer, group) -> bool:
+        return f'href="/forums/groups/{group.slug}"' in viewer.get(f"/groups/{group.slug}").get_data(as_text=True)
+
+    assert discussion_link(client, open_group)
+    amina, amina_client = person("Amina")
+    add_member(amina, aid_group)
+    assert discussion_link(amina_client, aid_group) and not discussion_link(client, aid_group)
+
+
 def test_neighbourhood_pages_link_groups_and_keep_members_only_descriptions_private(aid_group, client):
     with db.write_transaction():
         aid_group.about = "We swap children's clothes on Thursdays"

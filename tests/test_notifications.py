@@ -77,9 +77,10 @@ def test_notifications_are_paginated(client, make_user, sign_in, count_queries):
         for number in range(35):
             notify(bea.id, "invited", "/", nickname=f"Person{number}", group="G")
     first = text_of(client.get("/notifications/"))
-    assert "Person34" in first and "Person4 " not in first and "More" in first
+    assert "Person34" in first and "Person4 " not in first and "Next page" in first
     second = text_of(client.get("/notifications/?page=2"))
     assert "Person4 " in second and "Person0" in second
+    assert "Previous page" in second and "Next page" not in second
     for junk in ("abc", "-3", "0", "99999999999"):
         assert client.get(f"/notifications/?page={junk}").status_code == 200
     with count_queries() as queries:

@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit, db, signals
@@ -259,7 +259,3 @@ def _role_municipio_id(role: str, municipio_number: int | None) -> int | None:
     if municipio_id is None:
         raise RuleError("A coordinator needs --municipio with a number from 1 to 9.")
     return municipio_id
-
-
-def count_users() -> int:
-    return db.session.scalar(select(func.count(User.id))) or 0

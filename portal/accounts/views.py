@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -35,7 +36,7 @@ def _submitted_login() -> str:
 @limiter.limit("30 per hour", methods=["POST"])
 def register():
     require("account.register")
-    form = forms.RegisterForm.build(language=str(_current_locale()))
+    form = forms.RegisterForm.build(language=str(get_locale()))
     done, user = submit(form, lambda: service.register(
         nickname=form.nickname.data, password=form.password.data, email=form.email.data,
         home_neighbourhood_id=form.home_neighbourhood.data, language=form.language.data))
@@ -75,12 +76,6 @@ def _start_session(user) -> None:
     session.clear()
     session.permanent = True
     login_user(user)
-
-
-def _current_locale():
-    from flask_babel import get_locale
-
-    return get_locale()
 
 
 @bp.post("/logout")

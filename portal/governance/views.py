@@ -22,6 +22,7 @@ from portal.governance.periods import GRANULARITIES, Period, parse, start_of
 from portal.governance.targets import (
     CITY_SCOPE, parse_target, progress, set_targets, target_text, targets_for,
 )
+from portal.i18n import LANGUAGES
 from portal.permissions import may, require, standing
 from portal.places.models import Municipio, Neighbourhood
 from portal.rules import RuleError
@@ -49,8 +50,6 @@ COLUMN_HELP = {
 
 @bp.context_processor
 def governance_labels() -> dict:
-    from portal.i18n import LANGUAGES
-
     return {
         "language_names": {code: lang.autonym for code, lang in LANGUAGES.items()} | {"?": _("Not known")},
         "unit_names": UNIT_NAMES, "column_help": COLUMN_HELP,

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, current_app
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
-from portal import audit, db, permissions, signals
+from portal import audit, db, signals
 from portal.accounts.models import User
 from portal.accounts.service import find_by_nickname
-from portal.forms import REQUIRED, TOO_LONG, ConfirmForm
+from portal.forms import REQUIRED, TOO_LONG
 from portal.groups.models import (
     HOLDS_A_PLACE,
     MEMBER_STATUSES,
@@ -365,33 +362,3 @@ def create_group(actor: User, neighbourhood: Neighbourhood | None, *, name: str,
     audit.record("group.create", "group", group.id, actor_id=actor.id, slug=group.slug)
     return group
 
-
-# --- what pages show ---------------------------------------------------------------------------
-
-def group_or_404(slug: str) -> Group:
-    """The group at /groups/<slug> (and the forums' pages of it), with its neighbourhood."""
-    group = db.session.scalar(
-        select(Group).options(joinedload(Group.neighbourhood)).where(Group.slug == slug))
-    if group is None:
-        abort(404)
-    return group
-
-
-def header_context(group: Group, request_form=None) -> dict:
-    """Everything templates/groups/_header.html needs, for the signed-in viewer (or a visitor).
-    The forums' pages call it too, so a group looks the same wherever one reads it."""
-    from portal.groups.forms import RequestForm
-
-    row = permissions.membership(current_user, group)
-    members, places = counts(group)
-    return {
-        "group": group,
-        "membership": row,
-        "members": members,
-        "free_places": None if group.capacity is None else max(group.capacity - places, 0),
-        "waiting_position": waiting_position(row) if row and row.status == MembershipStatus.WAITING else None,
-        "muted_until": row.muted_until if row and row.is_muted(utcnow()) else None,
-        "request_form": request_form or RequestForm(),
-        "confirm_form": ConfirmForm(),
-        "has_discussion": "forums.group_threads" in current_app.view_functions,
-    }

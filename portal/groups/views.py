@@ -21,6 +21,7 @@ from portal.groups.models import (
     MembershipStatus,
     Visibility,
 )
+from portal.groups.pages import group_or_404, header_context
 from portal.pagination import page_number, page_slice, split_page
 from portal.permissions import may, require
 from portal.places.models import Neighbourhood
@@ -34,7 +35,7 @@ PER_PAGE = 50
 
 def _managed(slug: str, user_id: int) -> tuple[Group, User]:
     """A group the signed-in person manages, and one person in it."""
-    group = service.group_or_404(slug)
+    group = group_or_404(slug)
     require("group.manage", group)
     person = db.session.get(User, user_id)
     if person is None:
@@ -51,14 +52,14 @@ def _done(message: str, url: str):
 
 @bp.get("/<slug>")
 def page(slug: str):
-    return _group_page(service.group_or_404(slug))
+    return _group_page(group_or_404(slug))
 
 
 def _group_page(group: Group, status: int = 200, partial: str | None = None, request_form=None):
     # Members-only groups show others their name, kind, size and how to join: never what they share.
     about = render_plain(group.about) if may("group.view", group) and group.about else None
     return render_page("groups/page.html", partial, status, about=about,
-                       **service.header_context(group, request_form))
+                       **header_context(group, request_form))
 
 
 def _outcome(group: Group, row: Membership | None, gone) -> str:
@@ -88,7 +89,7 @@ SELF_ACTIONS = [
 
 def _self_action(action: str, perform, gone):
     def view(slug: str):
-        group = service.group_or_404(slug)
+        group = group_or_404(slug)
         require(action, group)
         done, row = press(lambda: perform(group, signed_in_user()))
         if done:
@@ -104,7 +105,7 @@ for _path, _action, _perform, _gone in SELF_ACTIONS:
 
 @bp.post("/<slug>/request")
 def ask(slug: str):
-    group = service.group_or_404(slug)
+    group = group_or_404(slug)
     require("group.join", group)
     form = forms.RequestForm()
     done, row = submit(form, lambda: service.request_to_join(group, signed_in_user(), form.message.data))
@@ -121,7 +122,7 @@ def _with_people():
 
 @bp.get("/<slug>/members")
 def members(slug: str):
-    group = service.group_or_404(slug)
+    group = group_or_404(slug)
     require("group.manage", group)
     return _members_page(group)
 
@@ -152,7 +153,7 @@ def _members_page(group: Group, status: int = 200, partial: str | None = None, i
 
 @bp.post("/<slug>/invite")
 def invite(slug: str):
-    group = service.group_or_404(slug)
+    group = group_or_404(slug)
     require("group.manage", group)
     form = forms.InviteForm()
     done, row = submit(form, lambda: service.invite(group, form.nickname.data, signed_in_user()))

@@ -25,9 +25,8 @@ def index():
     notifications, has_more = split_page(db.session.scalars(page_slice(
         select(Notification).where(Notification.user_id == current_user.id)
         .order_by(Notification.id.desc()), page, PER_PAGE)).all(), PER_PAGE)
-    return render_page("notifications/index.html", "notifications/_page.html",
-                       notifications=notifications, has_more=has_more, page=page,
-                       confirm_form=ConfirmForm())
+    return render_page("notifications/index.html", notifications=notifications, has_more=has_more,
+                       page=page, confirm_form=ConfirmForm())
 
 
 @bp.post("/<int:notification_id>/open")

@@ -2,10 +2,14 @@
 a facilitator restores it, and its author is told. And user text never runs as code."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from forums.queries import THREADS_PER_PAGE
+from portal.timeutil import utcnow
 from tests.browser.conftest import WAIT_SECONDS, page_load, press, sign_in_as, tap
 
 pytestmark = pytest.mark.browser
@@ -117,3 +121,27 @@ def test_xss_payloads_in_a_thread_never_run(browser, live_server, screenshot, ne
     assert author.nickname in driver.find_element(By.CSS_SELECTOR, ".site-header").text
     assert XSS_TITLE in driver.find_element(By.TAG_NAME, "h1").text  # shown as text, harmlessly
     screenshot("xss-as-text")
+
+
+@pytest.mark.parametrize("engine", ["browser", "browser_without_js"])
+def test_a_long_list_of_conversations_pages_on_and_back(request, engine, live_server, neighbours,
+                                                        seeded_group, make_thread):
+    """The one pager every list uses: plain links, the same with JavaScript on or off."""
+    author, *_ = neighbours
+    group, now = seeded_group(GROUP), utcnow()
+    for number in range(THREADS_PER_PAGE + 1):  # the oldest is the first on page 2
+        make_thread(group, author, title=f"Conversation {number:02d}",
+                    last_activity_at=now - timedelta(hours=number))
+    driver, base = request.getfixturevalue(engine), live_server
+    driver.get(f"{base}/forums/groups/{GROUP}")
+    oldest = f"Conversation {THREADS_PER_PAGE:02d}"
+    assert "Conversation 00" in driver.find_element(By.ID, "thread-list").text
+    assert oldest not in driver.find_element(By.ID, "thread-list").text
+    with page_load(driver):
+        tap(driver, driver.find_element(By.CSS_SELECTOR, "nav.pager a[rel=next]"))
+    assert driver.current_url.endswith(f"/forums/groups/{GROUP}?page=2")
+    assert driver.find_element(By.ID, "thread-list").text.splitlines()[0] == oldest
+    assert not driver.find_elements(By.CSS_SELECTOR, "nav.pager a[rel=next]")
+    with page_load(driver):
+        tap(driver, driver.find_element(By.CSS_SELECTOR, "nav.pager a[rel=prev]"))
+    assert "Conversation 00" in driver.find_element(By.ID, "thread-list").text

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from demo import texts
+from demo.agenda import poisson
+from demo.world import Circle, World
 from events import service as events
 from events.models import Attendance, Event, EventKind, Registration, RegistrationStatus
 from portal import db
 from portal.accounts import service as accounts
-from portal.demo import texts
-from portal.demo.agenda import poisson
-
-if TYPE_CHECKING:
-    from portal.accounts.models import User
-    from portal.demo.generator import Circle, Replay
+from portal.accounts.models import User
 
 MEMBERS_PER_WEEKLY_EVENT = 80  # a network publishes about one event a week more per this many members
 MOST_A_WEEK = 4
@@ -30,7 +27,7 @@ PRESENT_SHARE = 0.82
 
 
 class EventLife:
-    def __init__(self, world: Replay):
+    def __init__(self, world: World):
         self.world = world
         self.registered: dict[int, set[int]] = defaultdict(set)  # event id -> who registered
 

@@ -10,38 +10,30 @@ the feature tables could then no longer show what the signals counted.
 """
 from __future__ import annotations
 
-import random
 import secrets
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from events import dates
+from demo import texts
+from demo.event_life import EventLife
+from demo.forum_life import ForumLife
+from demo.proposal_life import ProposalLife
+from demo.world import Circle, World
 from portal import db
 from portal.accounts import nicknames, passwords
 from portal.accounts import service as accounts
 from portal.accounts.models import User
-from portal.demo import texts
-from portal.demo.agenda import Agenda, Crowd
-from portal.demo.event_life import EventLife
-from portal.demo.forum_life import ForumLife
-from portal.demo.proposal_life import ProposalLife
 from portal.groups import service as groups
 from portal.groups.models import Group, GroupKind
 from portal.places.models import Municipio, Neighbourhood
-from portal.rules import RuleError
-from portal.timeutil import simulated_time, utcnow
+from portal.timeutil import simulated_time
 
 ADMIN = "demo-admin"
 NICKNAME_MAX = 30
 # Residents' languages, among those the portal speaks (portal.i18n): mostly Italian.
 LANGUAGE_SHARES = {"it": 72, "ar": 12, "es": 9, "en": 7}
-# Newcomers and activity per month, relative to the mean: summer holidays are quiet, September busy.
-SEASON = {1: 0.9, 2: 1.0, 3: 1.1, 4: 1.05, 5: 1.1, 6: 0.95, 7: 0.7, 8: 0.3, 9: 1.45, 10: 1.3, 11: 1.15, 12: 0.85}
-WEEKDAY = (1.0, 1.0, 1.0, 1.0, 0.95, 0.75, 0.55)
 # How large each network is, relative to the others (the big estates count more); the rest are 1.
 NETWORK_SIZE = {"giambellino-lorenteggio": 3.0, "quarto-oggiaro": 2.5, "selinunte": 2.5, "lodi-corvetto": 2.5,
                 "gratosoglio": 2.0, "barona": 2.0, "viale-monza": 2.0, "padova": 1.8, "stadera": 1.5,
@@ -69,80 +61,21 @@ def staff_nickname(prefix: str, slug: str) -> str:
     return nickname[:NICKNAME_MAX]
 
 
-@dataclass(eq=False)
-class Circle:
-    """A group and the people in it: a neighbourhood's network (with its residents) or a thematic table."""
-
-    group: Group
-    moderator: User  # the facilitator; the admin for the city-wide tables
-    label: str  # how residents name the place in what they write
-    topics: list  # (title, opening posts) to start threads with
-    neighbourhood: Neighbourhood | None = None
-    coordinator: User | None = None
-    size: float = 1.0  # the network's weight among the others
-    residents: Crowd = field(default_factory=Crowd)  # living here, members or not
-    members: Crowd = field(default_factory=Crowd)
-    threads: list = field(default_factory=list)
-
-
 def is_loaded() -> bool:
     return db.session.scalar(select(User.id).where(User.nickname_key == ADMIN)) is not None
 
 
-class Replay:
+class Replay(World):
     """`set_up()`, then `run(progress)` replays `days` days ending at the last midnight;
     `progress(days_done)` is told after each."""
 
     def __init__(self, residents: int, days: int, seed: int, password: str):
-        self.rng = random.Random(seed)
-        self.residents_wanted, self.password = residents, password
-        today = dates.to_local(utcnow()).date()
-        self.days = [today - timedelta(days=days - index) for index in range(days)]
-        self.start = self.local(self.days[0], 6)
-        self.agenda = Agenda()
-        self.places: list[Circle] = []
-        self.tables: list[Circle] = []
-        self.neighbours: dict[int, list[Circle]] = defaultdict(list)  # Municipio id -> its places
-        self.refused = 0
+        super().__init__(residents, days, seed)
+        self.password = password
         self.nicknames: set[str] = set()
         # Residents cannot sign in: nobody knows this password, not even this program after it ends.
         self.resident_hash = passwords.hash_password(secrets.token_urlsafe(32))
         self.forums, self.events, self.proposals = ForumLife(self), EventLife(self), ProposalLife(self)
-
-    # --- time ---------------------------------------------------------------------------------------
-    def local(self, day: date, hours: float) -> datetime:
-        """`hours` after midnight of `day` on Milan's clocks, as stored (naive UTC)."""
-        return dates.to_utc(datetime.combine(day, time()) + timedelta(hours=hours))
-
-    def moment_on(self, day: date, first: float = 7.5, last: float = 22.0) -> datetime:
-        return self.local(day, self.rng.uniform(first, last))
-
-    def between(self, early: datetime, late: datetime, skew: float = 1.0) -> datetime:
-        """A waking moment between the two (skew > 1: more of them early on)."""
-        late = max(late, early)  # never before `early`: the replay only moves forward
-        for _ in range(4):
-            moment = early + (late - early) * self.rng.random() ** skew
-            if 7 <= dates.to_local(moment).hour < 23:
-                break
-        return moment
-
-    def pace(self, day: date) -> float:
-        """How busy the city is that day, relative to an ordinary one."""
-        christmas = (day.month, day.day) >= (12, 23) or (day.month, day.day) <= (1, 6)
-        return SEASON[day.month] * WEEKDAY[day.weekday()] * (0.45 if christmas else 1.0)
-
-    # --- clicks -------------------------------------------------------------------------------------
-    def attempt(self, click: Callable):
-        """One click through a service; a refusal rolls back only that click and returns None."""
-        savepoint = db.session.begin_nested()
-        try:
-            result = click()
-        except RuleError:
-            savepoint.rollback()
-            self.refused += 1
-            return None
-        savepoint.commit()
-        return result
 
     # --- the run ------------------------------------------------------------------------------------
     def run(self, progress: Callable[[int], None] = lambda _days_done: None) -> None:

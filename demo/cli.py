@@ -8,11 +8,11 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
+from demo.generator import ADMIN, AlreadyLoaded, NotSeeded, Replay, is_loaded
 from events.models import Event, Registration, RegistrationStatus
 from forums.models import Post, Report
 from portal import db
 from portal.accounts.models import User
-from portal.demo.generator import ADMIN, AlreadyLoaded, NotSeeded, Replay, is_loaded
 from portal.governance import rollup
 from portal.groups.models import Membership, MembershipRole
 from portal.signals import Signal

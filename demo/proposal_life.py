@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
+from demo import texts
+from demo.agenda import poisson
+from demo.world import Circle, World
 from portal import db
-from portal.demo import texts
-from portal.demo.agenda import poisson
+from portal.accounts.models import User
 from proposals import service as proposals
 from proposals.models import SUPPORTABLE, Proposal, ProposalState, Theme
-
-if TYPE_CHECKING:
-    from portal.accounts.models import User
-    from portal.demo.generator import Circle, Replay
 
 # Drafts a day for each unit of members' activity (an ordinary member is about 1).
 DRAFTS_PER_ACTIVITY = 0.0013
@@ -26,7 +23,7 @@ ACCEPTED_SHARE = 0.58
 
 
 class ProposalLife:
-    def __init__(self, world: Replay):
+    def __init__(self, world: World):
         self.world = world
         self.supporters: dict[int, set[int]] = defaultdict(set)  # proposal id -> who supports it
         self.verified_only: dict[int, bool] = {}  # neighbourhood id -> supports need in-person verification

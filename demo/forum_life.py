@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from demo import texts
+from demo.agenda import poisson
+from demo.world import Circle, World
 from forums import service as forums
 from forums.models import Post, PostState, ReportReason, Thread
 from portal import db
-from portal.demo import texts
-from portal.demo.agenda import poisson
-
-if TYPE_CHECKING:
-    from portal.demo.generator import Circle, Replay
 
 # Posts a day for each unit of members' activity (an ordinary member is about 1).
 POSTS_PER_ACTIVITY = 0.016
@@ -29,7 +26,7 @@ DECISIONS = {PostState.VISIBLE: {"restore": 55, "hide": 35, "delete": 10},
 
 
 class ForumLife:
-    def __init__(self, world: Replay):
+    def __init__(self, world: World):
         self.world = world
         self.reporters: dict[int, set[int]] = defaultdict(set)  # post id -> who reported it
         self.awaiting_decision: set[int] = set()
