@@ -104,6 +104,22 @@ def begin_write() -> None:
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+def begin_snapshot() -> None:
+    """Start this request's transaction as a read-only one in which every statement sees the same
+    moment of the database, for a report whose figures are read in several statements and must add
+    up. Call it before the first query of the transaction.
+
+    PostgreSQL's default (READ COMMITTED) gives each statement the commits made before it, so a
+    report read while residents act would mix two moments; REPEATABLE READ keeps the first
+    statement's snapshot. SQLite in WAL mode already reads one snapshot per transaction.
+    """
+    if engine().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ",
+                                              "postgresql_readonly": True})
+    else:
+        session.connection()
+
+
 def no_upfront_write_lock(view):
     """Mark a POST view that mostly reads (signing in): it takes the lock only when it writes."""
     view.no_upfront_write_lock = True
