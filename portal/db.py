@@ -10,10 +10,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import Enum, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.local import LocalProxy
 
@@ -42,10 +43,19 @@ def str_enum(cls: type[enum.Enum]) -> Enum:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        _make_sqlite_folder(url)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _make_sqlite_folder(url: str) -> None:
+    """SQLite creates the file but not its folder (instance/ on a fresh clone, when nothing has
+    written a key there yet): without it the first migrate fails with "unable to open database file"."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:
