@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import db
+from portal.errors import retry_soon
 from portal.governance import exports, rollup
 from portal.governance.charts import Point, trend_chart
 from portal.governance.indicators import (
@@ -23,7 +24,6 @@ from portal.governance.suppression import MarkConflict
 from portal.governance.targets import (
     CITY_SCOPE, TargetError, parse_target, progress, set_targets, target_text, targets_for,
 )
-from portal.errors import retry_soon
 from portal.permissions import may, require, standing
 from portal.places.models import Municipio, Neighbourhood
 from portal.timeutil import utcnow
