@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 from flask import Flask, current_app, g
 from sqlalchemy import Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.local import LocalProxy
 
@@ -96,8 +98,25 @@ def _get_session() -> Session:
 
 def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
-    if db_session is not None:
+    if db_session is None:
+        return
+    try:
         db_session.close()
+    except Exception as error:
+        if not connection_lost(error):
+            raise
+        # The connection broke after the request had done its work (its answer is ready, its writes
+        # committed): the server drops what was not committed, and the pool replaces the connection.
+        current_app.logger.warning("Database connection lost while closing the session: %s", error)
+
+
+def connection_lost(error: BaseException | None) -> bool:
+    """The database could not be reached or the connection broke (a stop, a restart, a cut network):
+    not a bug in the request, and worth trying again."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error.orig, (psycopg.OperationalError,
+                                                                       psycopg.InterfaceError))
+    return isinstance(error, (DisconnectionError, psycopg.OperationalError, psycopg.InterfaceError))
 
 
 session: Session = LocalProxy(_get_session)  # type: ignore[assignment]

@@ -4,14 +4,12 @@ When the database or the rate-limit store cannot be reached, the answer is a pag
 neither: the usual layout asks the database who is signed in, and would fail a second time."""
 from __future__ import annotations
 
-import psycopg
 import redis
 from flask import Flask, current_app, redirect, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from gunicorn.http.errors import ParseException as MalformedRequestBody
-from sqlalchemy.exc import DBAPIError, DisconnectionError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal import db
@@ -73,12 +71,8 @@ def init_app(app: Flask) -> None:
 
 def is_outage(error: BaseException | None) -> bool:
     """The database or the rate-limit store could not be reached: stopped, restarting, or the
-    connection cut. Not a bug in the request, and worth trying again."""
-    if isinstance(error, DBAPIError):
-        return error.connection_invalidated or isinstance(error.orig, (psycopg.OperationalError,
-                                                                       psycopg.InterfaceError))
-    return isinstance(error, (DisconnectionError, psycopg.OperationalError, psycopg.InterfaceError,
-                              redis.ConnectionError, redis.TimeoutError))
+    connection cut."""
+    return db.connection_lost(error) or isinstance(error, (redis.ConnectionError, redis.TimeoutError))
 
 
 def unavailable(error: BaseException):

@@ -4,7 +4,8 @@ back, without restarting gunicorn."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from flask import request_finished
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from portal import db
@@ -68,12 +69,32 @@ def test_without_redis_rate_limited_forms_say_so(make_app, city):
         make_app()  # the shared limiter back on memory for the tests that follow
 
 
-@pytest.fixture(scope="module")
-def _gunicorn_through_proxy(app_settings, tmp_path_factory):
-    url = make_url(app_settings["DATABASE_URL"])
-    if url.get_backend_name() != "postgresql":
+def _postgresql_only(url) -> None:
+    if make_url(url).get_backend_name() != "postgresql":
         pytest.skip("the outage tests cut a PostgreSQL connection: run them with "
                     "CORTILE_TEST_DATABASE=postgresql+psycopg://...")
+
+
+def test_a_connection_lost_after_the_page_is_ready_does_not_spoil_it(app, client, city):
+    """The server goes away between drawing the page and closing the request's session (a restart
+    at the wrong moment): the visitor still gets the page, not a bare error from the teardown."""
+    _postgresql_only(app.config["DATABASE_URL"])
+    own_engine = db.engine()  # the test's connection, not the request's
+
+    def server_restarts(_sender, **_extra):
+        backend = db.session.connection().connection.driver_connection.info.backend_pid
+        with own_engine.connect() as connection:  # waits until that backend has really gone
+            assert connection.scalar(text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": backend})
+
+    with request_finished.connected_to(server_restarts, app):
+        response = client.get("/proposals/")
+    assert response.status_code == 200 and "Proposals" in response.get_data(as_text=True)
+
+
+@pytest.fixture(scope="module")
+def _gunicorn_through_proxy(app_settings, tmp_path_factory):
+    _postgresql_only(app_settings["DATABASE_URL"])
+    url = make_url(app_settings["DATABASE_URL"])
     proxy = TcpProxy(url.host, url.port or 5432)
     proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     try:
