@@ -18,7 +18,7 @@ from portal.groups.models import Membership, MembershipRole
 from portal.signals import Signal
 from proposals.models import Proposal, Support
 
-DEMO_PASSWORD = "cortile-demo"  # printed at the end: only ever on a development machine
+DEMO_PASSWORD = "cortile-demo"  # nosec B105 # printed at the end; demo-data refuses to run in production
 
 
 @click.command("demo-data")

@@ -21,7 +21,7 @@ from portal.text import render_markdown
 from portal.web import press, redirect_after_post, render_form_page, render_page, signed_in_user, submit
 
 bp = Blueprint("events", __name__, url_prefix="/events")
-NEW_TOKEN_KEY = "events.calendar_token"
+NEW_TOKEN_KEY = "events.calendar_token"  # nosec B105 # the name of a session key, not a secret
 
 
 @bp.app_template_filter("event_span")

@@ -10,10 +10,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import psycopg
 from flask import Flask, current_app, g, request
 from sqlalchemy import Enum, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.local import LocalProxy
 
@@ -42,10 +45,19 @@ def str_enum(cls: type[enum.Enum]) -> Enum:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        _make_sqlite_folder(url)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _make_sqlite_folder(url: str) -> None:
+    """SQLite creates the file but not its folder (instance/ on a fresh clone, when nothing has
+    written a key there yet): without it the first migrate fails with "unable to open database file"."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -86,8 +98,25 @@ def _get_session() -> Session:
 
 def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
-    if db_session is not None:
+    if db_session is None:
+        return
+    try:
         db_session.close()
+    except Exception as error:
+        if not connection_lost(error):
+            raise
+        # The connection broke after the request had done its work (its answer is ready, its writes
+        # committed): the server drops what was not committed, and the pool replaces the connection.
+        current_app.logger.warning("Database connection lost while closing the session: %s", error)
+
+
+def connection_lost(error: BaseException | None) -> bool:
+    """The database could not be reached or the connection broke (a stop, a restart, a cut network):
+    not a bug in the request, and worth trying again."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error.orig, (psycopg.OperationalError,
+                                                                       psycopg.InterfaceError))
+    return isinstance(error, (DisconnectionError, psycopg.OperationalError, psycopg.InterfaceError))
 
 
 session: Session = LocalProxy(_get_session)  # type: ignore[assignment]
@@ -102,6 +131,22 @@ def begin_write() -> None:
     if session.in_transaction():
         return
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def begin_snapshot() -> None:
+    """Start this request's transaction as a read-only one in which every statement sees the same
+    moment of the database, for a report whose figures are read in several statements and must add
+    up. Call it before the first query of the transaction.
+
+    PostgreSQL's default (READ COMMITTED) gives each statement the commits made before it, so a
+    report read while residents act would mix two moments; REPEATABLE READ keeps the first
+    statement's snapshot. SQLite in WAL mode already reads one snapshot per transaction.
+    """
+    if engine().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ",
+                                              "postgresql_readonly": True})
+    else:
+        session.connection()
 
 
 def no_upfront_write_lock(view):

@@ -35,6 +35,11 @@ def select_locale() -> str:
         return DEFAULT_LANGUAGE
     if current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
+    return visitor_language()
+
+
+def visitor_language() -> str:
+    """The visitor's explicit choice, else the browser's, else Italian: known without the database."""
     chosen = session.get(SESSION_KEY)
     if chosen in LANGUAGES:
         return chosen

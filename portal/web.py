@@ -65,8 +65,9 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if current_user.is_authenticated:
-            # Shared family phones: never keep personal pages in caches or the back button.
+        # Shared family phones: never keep personal pages in caches or the back button. Flask-Login's
+        # session key says the browser is signed in without asking the database, which may be down.
+        if "_user_id" in session:
             response.headers["Cache-Control"] = "no-store"
             response.headers["Vary"] = "Cookie"
         return response

@@ -1,6 +1,10 @@
-"""Configuration: every setting is documented, and a first run creates its own secret key."""
+"""Configuration: every setting is documented, and a first run creates its own secret key and the
+folder its database lives in."""
+import os
 import re
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -67,3 +71,24 @@ def test_a_public_url_that_is_not_a_scheme_and_host_is_refused(tmp_path, monkeyp
     with pytest.raises(SettingsError, match="must be a scheme and host only"):
         load_settings(tmp_path)
 
+
+def _migrate(env: dict) -> subprocess.CompletedProcess:
+    settings = {name: value for name, value in os.environ.items() if name not in ENV_SETTINGS}
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "portal", "migrate"], cwd=PROJECT_ROOT,
+                          env={**settings, **env}, capture_output=True, text=True, timeout=300)
+
+
+def test_a_fresh_clone_migrates_into_an_instance_folder_that_does_not_exist_yet(tmp_path):
+    # With SECRET_KEY set no key file is written, so nothing else would create the folder.
+    instance = tmp_path / "not" / "there" / "yet"
+    done = _migrate({"SECRET_KEY": "set-by-the-operator", "CORTILE_INSTANCE_PATH": str(instance)})
+    assert done.returncode == 0, done.stderr
+    assert (instance / "cortile.sqlite3").is_file()
+
+
+def test_an_sqlite_database_elsewhere_gets_its_folder_too(tmp_path):
+    database = tmp_path / "data" / "cortile.sqlite3"
+    done = _migrate({"SECRET_KEY": "set-by-the-operator", "CORTILE_INSTANCE_PATH": str(tmp_path / "instance"),
+                     "DATABASE_URL": f"sqlite:///{database}"})
+    assert done.returncode == 0, done.stderr
+    assert database.is_file()

@@ -1,15 +1,18 @@
-"""Dashboards opened at the same moment, while residents act, fold each signal exactly once: the
-portal under gunicorn with four workers, requests released together (tests/fixtures/server.py)."""
+"""Dashboards opened at the same moment, while residents act, fold each signal exactly once (the
+portal under gunicorn with four workers, requests released together: tests/fixtures/server.py),
+and each report is counted from one moment even when residents act while it is being read."""
 from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from portal import db
 from portal.governance import rollup
 from portal.governance.rollup import SignalCount
+from portal.groups import service as groups
+from portal.groups.models import Group
 from portal.signals import Signal
 from tests.fixtures.server import signed_in_visitors
 
@@ -52,3 +55,48 @@ def test_parallel_dashboards_count_every_signal_once(make_user, gunicorn_server)
     before = db.session.execute(select(SignalCount.__table__).order_by(*SignalCount.__table__.primary_key)).all()
     rollup.rebuild()
     assert db.session.execute(select(SignalCount.__table__).order_by(*SignalCount.__table__.primary_key)).all() == before
+
+
+def _giambellino(export: dict) -> tuple[str, list[str]]:
+    """Giambellino's active participants and its language rows, as marks, in a JSON export."""
+    active = next(row["status"] for row in export["figures"]
+                  if row["place"] == "Giambellino Lorenteggio" and row["indicator"] == "active")
+    place_id = next(row["place_id"] for row in export["figures"] if row["place"] == "Giambellino Lorenteggio")
+    return active, [row["status"] for row in export["languages"] if row["place_id"] == place_id]
+
+
+def test_a_report_is_counted_from_one_moment_while_residents_act(app, make_app, make_user, as_role, seeded_group):
+    """A second connection commits new participants between two of the report's statements (an
+    event hook makes it happen exactly there): the report still adds up, as of one moment."""
+    group_id = seeded_group("giambellino-lorenteggio").id
+    for index in range(4):  # below the threshold of 5: published as "<5"
+        with db.write_transaction():
+            groups.join(seeded_group("giambellino-lorenteggio"), make_user(f"early{index}"))
+    admin = as_role(make_user("Admin", role="admin", neighbourhood=None))
+    elsewhere = make_app()  # another connection to the same database
+    acted = []
+
+    def residents_act(_connection, _cursor, statement, *_args):
+        # Just before the report reads people by language, after it has read their totals.
+        if acted or not statement.lstrip().startswith("SELECT") or "signal_people.language" not in statement:
+            return
+        acted.append(statement)
+        with elsewhere.app_context():
+            for index in range(2):
+                with db.write_transaction():
+                    groups.join(db.session.get(Group, group_id), make_user(f"late{index}"))
+            rollup.catch_up()  # another dashboard folds them and commits
+
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", residents_act)
+    try:
+        during = admin.get("/governance/municipio/6/export.json")
+    finally:
+        event.remove(engine, "before_cursor_execute", residents_act)
+    assert acted, "the report no longer reads languages in a statement of its own"
+    assert during.status_code == 200, during.get_data(as_text=True)[:300]
+    # Four people when the report began, in every table of it: "<5" and nothing else to see.
+    active, languages = _giambellino(during.get_json())
+    assert active == "small" and languages and set(languages) <= {"small", "hidden"}
+    # The next report sees all six.
+    assert _giambellino(admin.get("/governance/municipio/6/export.json").get_json())[0] != "small"

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from portal.governance.suppression import DisclosureError, Mark, derived_mark, protect
+from portal.governance.suppression import DisclosureError, Mark, MarkConflict, derived_mark, protect
 
 
 def recoverable(values, children, marks, k) -> list:
@@ -191,7 +191,9 @@ def test_a_table_that_cannot_be_protected_is_refused():
 
 
 def test_marks_that_contradict_the_values_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(MarkConflict):  # "<5" in another table, 7 here: counted from other data
+        protect({"m": 7, "a": 7}, {"m": ["a"]}, 5, fixed={"m": Mark.SMALL})
+    with pytest.raises(MarkConflict):
         protect({"m": 3, "a": 3}, {"m": ["a"]}, 5, fixed={"m": Mark.SHOWN})
     with pytest.raises(ValueError):
         protect({"m": 9, "n": 9, "a": 9}, {"m": ["a"], "n": ["a"]}, 5)

@@ -42,6 +42,11 @@ class DisclosureError(ValueError):
         self.cells = cells
 
 
+class MarkConflict(ValueError):
+    """A mark fixed by another table disagrees with the value here ("<k" over a count of k or more):
+    the two tables were counted from different data, so neither may be published as it stands."""
+
+
 def derived_mark(*marks: Mark) -> Mark:
     """A share, rate or target progress computed from cells is shown only if all of them are."""
     return Mark.SHOWN if all(mark == Mark.SHOWN for mark in marks) else Mark.HIDDEN
@@ -55,7 +60,8 @@ def protect(values: Mapping[K, int], children: Mapping[K, Sequence[K]], threshol
 
     Deterministic whatever the order of the mappings: nodes are ranked by repr and every tie goes to
     the lower rank, so the same cell on a facilitator's page, a coordinator's, an export and the open
-    data carries the same mark. Raises DisclosureError when no marking can protect the table."""
+    data carries the same mark. Raises DisclosureError when no marking can protect the table, and
+    MarkConflict when a fixed mark does not fit its value."""
     if threshold < 2:
         raise ValueError("a threshold below 2 would publish zeros as \"<1\"")
     fixed = fixed or {}
@@ -68,8 +74,10 @@ def protect(values: Mapping[K, int], children: Mapping[K, Sequence[K]], threshol
     for node, value in zip(nodes, count):
         small = value < threshold
         mark = fixed.get(node, Mark.SMALL if small else Mark.SHOWN)
-        if value < 0 or (mark == Mark.SMALL) != small:
-            raise ValueError(f"{node!r}: {value} cannot be marked {mark}")
+        if value < 0:
+            raise ValueError(f"{node!r}: a count cannot be {value}")
+        if (mark == Mark.SMALL) != small:
+            raise MarkConflict(f"{node!r}: {value} cannot be marked {mark}")
         marks.append(mark)
 
     # The graph: vertex i for parent i, vertex n outside; cell i is the edge tail[i] -> head[i].

@@ -5,7 +5,7 @@ Every figure comes from `indicators.build_report`, which has already protected i
 which places of the report to show."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,12 +13,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import db
+from portal.errors import retry_soon
 from portal.governance import exports, rollup
 from portal.governance.charts import Point, trend_chart
 from portal.governance.indicators import (
     CITY, INDICATORS, SECTIONS, TARGETABLE, TREND_INDICATORS, build_report, municipio_node, neighbourhood_node, threshold,
 )
 from portal.governance.periods import GRANULARITIES, Period, parse, start_of
+from portal.governance.suppression import MarkConflict
 from portal.governance.targets import (
     CITY_SCOPE, parse_target, progress, set_targets, target_text, targets_for,
 )
@@ -97,6 +99,18 @@ def _scope(level: str, key: str | None) -> Scope:
     abort(404)
 
 
+FIGURES_UPDATING = (_l("The figures are being updated"),
+                    _l("People are taking part right now. Please open the page again in a moment."))
+
+
+@bp.errorhandler(MarkConflict)
+def figures_out_of_step(error: MarkConflict):
+    # Two tables of one report disagree: never publish either, and tell the operators, since a
+    # report reads one snapshot (db.begin_snapshot) and this should not happen.
+    current_app.logger.error("Governance figures out of step on %s: %s", request.full_path.rstrip("?"), error)
+    return retry_soon(*FIGURES_UPDATING)
+
+
 BAD_PERIOD = _l("That period does not exist. Choose week, month or quarter, and a period such as "
                 "2026-W42, 2026-10 or 2026-Q3.")
 FUTURE_PERIOD = _l("That period has not started yet.")
@@ -126,6 +140,9 @@ def _bad_request(message: str):
 
 def _report(period: Period):
     rollup.catch_up()  # a few new signals at most: dashboards are exact up to this request
+    # After the catch-up's commit, so the snapshot holds what it folded; one snapshot for the whole
+    # report, so that a total and its breakdowns are counted from the same signals.
+    db.begin_snapshot()
     return build_report(period)
 
 
