@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import db
-from portal.accounts import forms, service
+from portal.accounts import forms, mails, service
 from portal.accounts.models import User
 from portal.permissions import may, require
 from portal.web import redirect_after_post, render_page
@@ -48,8 +48,10 @@ def person(user_id: int):
 def issue_code(user_id: int):
     person = _person_or_404(user_id, "person.issue_reset_code")
     forms.ConfirmForm().validate_on_submit() or abort(400)
+    facilitator = current_user._get_current_object()
     with db.write_transaction():
-        code = service.issue_reset_code(person, current_user._get_current_object())
+        code = service.issue_reset_code(person, facilitator)
+    mails.reset_code_issued(person, facilitator)
     # Shown once, on this response only: it is never stored in clear nor put in a URL.
     return render_page("accounts/access_point_person.html", None, person=person,
                        confirm_form=forms.ConfirmForm(), code=code)

@@ -10,7 +10,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
@@ -20,6 +20,7 @@ from portal import audit, db, signals
 from portal.accounts import nicknames, passwords
 from portal.accounts.models import Consent, ResetCode, Role, RoleGrant, User, new_session_token
 from portal.groups.models import Group, Membership, MembershipRole, MembershipStatus
+from portal.notifications import notify
 from portal.places.models import Municipio
 from portal.timeutil import utcnow
 
@@ -100,8 +101,10 @@ def upgrade_password_hash(user: User, password: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Change the password and sign out every other session, since the old one may be known."""
+    """Change the password and sign out every other session, since the old one may be known.
+    Codes not yet used stop working: someone else may hold one."""
     user.password_hash = passwords.hash_password(password)
+    _cancel_reset_codes(user, utcnow())
     rotate_session_token(user)
 
 
@@ -119,18 +122,26 @@ def normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def issue_reset_code(person: User, issued_by: User) -> str:
-    """A fresh code for `person`; earlier unused codes stop working. Returns the plain code once."""
-    now = utcnow()
+def _cancel_reset_codes(person: User, now) -> None:
     db.session.execute(
         update(ResetCode).where(ResetCode.user_id == person.id, ResetCode.used_at.is_(None))
         .values(used_at=now)
     )
+
+
+def issue_reset_code(person: User, issued_by: User) -> str:
+    """A fresh code for `person`; earlier unused codes stop working. Returns the plain code once.
+
+    The person is told in their notifications (the caller mails them too, after the commit), so
+    a code they did not ask for does not go unnoticed: changing their password cancels it."""
+    now = utcnow()
+    _cancel_reset_codes(person, now)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     hours = current_app.config["RESET_CODE_HOURS"]
     db.session.add(ResetCode(user_id=person.id, code_hash=_hash_code(code), issued_by_id=issued_by.id,
                              expires_at=now + timedelta(hours=hours)))
     audit.record("reset_code.issue", "user", person.id, actor_id=issued_by.id)
+    notify(person.id, "reset_code_issued", url_for("accounts.account"), nickname=issued_by.nickname)
     return code
 
 
