@@ -94,8 +94,10 @@ def load_settings(instance_path: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_NAME": "cortile_session",
-        # Shared family phones: a signed-in session ends after two weeks without use.
+        # Shared family phones: a signed-in session ends after two weeks without use, and a month
+        # after signing in whatever happens (portal/accounts/sessions.py).
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        "SESSION_MAX_AGE": timedelta(days=30),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so long forms on slow phones work
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "MAIL_SERVER": env["MAIL_SERVER"],

@@ -2,7 +2,7 @@
 
 The feature packages' models are imported here too: this module is only for the schema, so the
 rule that portal does not import features holds for everything that runs requests."""
-from portal.accounts.models import Consent, ResetCode, Role, RoleGrant, User  # noqa: F401
+from portal.accounts.models import Consent, DeviceSession, ResetCode, Role, RoleGrant, User  # noqa: F401
 from portal.audit import AuditEntry  # noqa: F401
 from portal.db import Base  # noqa: F401
 from portal.groups.models import Group, Membership  # noqa: F401

@@ -17,8 +17,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit, db, signals
-from portal.accounts import nicknames, passwords
-from portal.accounts.models import Consent, ResetCode, Role, RoleGrant, User, new_session_token
+from portal.accounts import nicknames, passwords, sessions
+from portal.accounts.models import Consent, ResetCode, Role, RoleGrant, User
 from portal.groups.models import Group, Membership, MembershipRole, MembershipStatus
 from portal.notifications import notify
 from portal.places.models import Municipio
@@ -105,11 +105,7 @@ def set_password(user: User, password: str) -> None:
     Codes not yet used stop working: someone else may hold one."""
     user.password_hash = passwords.hash_password(password)
     _cancel_reset_codes(user, utcnow())
-    rotate_session_token(user)
-
-
-def rotate_session_token(user: User) -> None:
-    user.session_token = new_session_token()
+    sessions.end_all(user)
 
 
 # --- one-time codes from an access point -------------------------------------------------------

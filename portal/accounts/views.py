@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal import db
-from portal.accounts import forms, service
+from portal.accounts import forms, service, sessions
 from portal.extensions import limiter
 from portal.links import public_url
 from portal.mail import send_mail
@@ -69,10 +69,21 @@ def login():
 
 
 def _start_session(user) -> None:
-    # A fresh session on sign-in, so a session planted before sign-in is worth nothing after.
+    with db.write_transaction():
+        sessions.start(user, request.headers.get("User-Agent", ""))
+    # A fresh cookie on sign-in, so a session planted before sign-in is worth nothing after.
     session.clear()
     session.permanent = True
     login_user(user)
+
+
+def _end_session() -> None:
+    """Sign this browser out, keeping only its language choice."""
+    language = session.get("language")
+    logout_user()
+    session.clear()
+    if language:
+        remember_language(language)
 
 
 def _current_locale():
@@ -85,11 +96,10 @@ def _current_locale():
 def logout():
     require("account.manage")
     forms.ConfirmForm().validate_on_submit() or abort(400)
-    language = session.get("language")
-    logout_user()
-    session.clear()
-    if language:
-        remember_language(language)
+    user = current_user._get_current_object()
+    with db.write_transaction():
+        sessions.end(user, user.device_session.id)
+    _end_session()
     flash(_("You are signed out."), "success")
     return redirect_after_post(url_for("places.home"))
 
@@ -99,11 +109,28 @@ def logout_everywhere():
     require("account.manage")
     forms.ConfirmForm().validate_on_submit() or abort(400)
     with db.write_transaction():
-        service.rotate_session_token(current_user._get_current_object())
-    logout_user()
-    session.clear()
+        sessions.end_all(current_user._get_current_object())
+    _end_session()
     flash(_("You are signed out on every device."), "success")
     return redirect_after_post(url_for("accounts.login"))
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+def end_session(session_id: int):
+    """Sign out one device from the account page's list (a lost phone, a library computer)."""
+    require("account.manage")
+    forms.ConfirmForm().validate_on_submit() or abort(400)
+    user = current_user._get_current_object()
+    this_device = session_id == user.device_session.id
+    with db.write_transaction():
+        # Another person's session is "not found": its existence is private too.
+        sessions.end(user, session_id) or abort(404)
+    if this_device:
+        _end_session()
+        flash(_("You are signed out."), "success")
+        return redirect_after_post(url_for("places.home"))
+    flash(_("That device is signed out."), "success")
+    return redirect_after_post(url_for("accounts.account"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -124,7 +151,7 @@ def account():
             return redirect_after_post(url_for("accounts.account"))
     status = 422 if request.method == "POST" else 200
     return render_page("accounts/account.html", "accounts/_account_form.html", status, form=form,
-                       password_form=forms.ChangePasswordForm(), confirm_form=forms.ConfirmForm())
+                       password_form=forms.ChangePasswordForm(), **_account_page_parts(user))
 
 
 @bp.post("/account/password")
@@ -146,7 +173,12 @@ def change_password():
     account_form = forms.AccountForm.build(obj=user, home_neighbourhood=user.home_neighbourhood_id,
                                            formdata=None)
     return render_page("accounts/account.html", "accounts/_password_form.html", 422,
-                       form=account_form, password_form=form, confirm_form=forms.ConfirmForm())
+                       form=account_form, password_form=form, **_account_page_parts(user))
+
+
+def _account_page_parts(user) -> dict:
+    """What the account page shows besides its two forms."""
+    return {"confirm_form": forms.ConfirmForm(), "device_sessions": sessions.active(user)}
 
 
 @bp.route("/reset", methods=["GET", "POST"])
