@@ -113,4 +113,5 @@ def load_settings(instance_path: Path) -> dict:
         "SUPPRESS_BELOW": max(3, int(env["CORTILE_SUPPRESS_BELOW"] or 5)),
         "RESET_CODE_HOURS": 48,
         "RESET_LINK_HOURS": 2,
+        "EMAIL_LINK_HOURS": 48,
     }

@@ -387,6 +387,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "feature.index": _anyone,
     "account.sign_in": _anyone,
     "account.recover": _anyone,  # password resets: by code or by email link
+    "account.confirm_email": _anyone,  # the mailed link is the key; read on any phone
     "language.choose": _anyone,
     "account.register": lambda user, _s=None: not _signed_in(user),
     "account.manage": _signed_in,

@@ -98,6 +98,7 @@ EXPECTED = {
     "feature.index": set(ROLES),
     "account.sign_in": set(ROLES),
     "account.recover": set(ROLES),
+    "account.confirm_email": set(ROLES),
     "language.choose": set(ROLES),
     "account.register": {"anonymous"},
     "account.manage": set(ROLES) - {"anonymous"},

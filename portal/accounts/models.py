@@ -21,7 +21,10 @@ class User(UserMixin, Base):
     nickname: Mapped[str] = mapped_column(String(30))
     # Case- and width-folded nickname: "Anna", "ANNA" and "Ａｎｎａ" are the same person to a reader.
     nickname_key: Mapped[str] = mapped_column(String(30), unique=True)
+    # Confirmed by its owner through a mailed link: the only address signed in with or mailed.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # Asked for but not confirmed yet (portal/accounts/addresses.py); never used, never unique.
+    pending_email: Mapped[str | None] = mapped_column(String(254), default=None)
     password_hash: Mapped[str] = mapped_column(String(200))
     home_neighbourhood_id: Mapped[int | None] = mapped_column(
         ForeignKey("neighbourhoods.id"), index=True

@@ -12,12 +12,11 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit, db, signals
-from portal.accounts import nicknames, passwords, sessions
+from portal.accounts import addresses, nicknames, passwords, sessions, signed_links
 from portal.accounts.models import Consent, ResetCode, Role, RoleGrant, User
 from portal.groups.models import Group, Membership, MembershipRole, MembershipStatus
 from portal.notifications import notify
@@ -43,18 +42,14 @@ def find_by_nickname(nickname: str) -> User | None:
     return db.session.scalar(select(User).where(User.nickname_key == nicknames.fold(nickname)))
 
 
-def normalise_email(email: str | None) -> str | None:
-    email = (email or "").strip()
-    return email.lower() if email else None
-
-
 def register(*, nickname: str, password: str | None, email: str | None, home_neighbourhood_id: int | None,
              language: str, password_hash: str | None = None) -> User:
-    """password_hash: already computed (the demo data gives thousands of residents one hash)."""
+    """password_hash: already computed (the demo data gives thousands of residents one hash).
+    The email waits for confirmation: the caller mails it (mails.ask_to_confirm) after the commit."""
     user = User(
         nickname=nicknames.clean(nickname),
         nickname_key=nicknames.fold(nickname),
-        email=normalise_email(email),
+        pending_email=addresses.normalise(email),
         password_hash=password_hash or passwords.hash_password(password),
         home_neighbourhood_id=home_neighbourhood_id,
         language=language,
@@ -63,10 +58,8 @@ def register(*, nickname: str, password: str | None, email: str | None, home_nei
     try:
         # Flush now: the unique constraints decide races between two people taking one nickname.
         db.session.flush()
-    except IntegrityError as error:
+    except IntegrityError:
         db.session.rollback()
-        if "email" in str(error.orig).lower():
-            raise AccountError(_l("This email is already used by another account."), "email") from None
         raise AccountError(_l("This nickname is taken. Please choose another."), "nickname") from None
     db.session.add(Consent(user_id=user.id, kind=TERMS, version=current_app.config["TERMS_VERSION"]))
     signals.record("account.registered", user.id, neighbourhood=user.home_neighbourhood)
@@ -74,19 +67,17 @@ def register(*, nickname: str, password: str | None, email: str | None, home_nei
 
 
 def update_profile(user: User, *, email: str | None, home_neighbourhood_id: int | None,
-                   language: str) -> None:
-    email = normalise_email(email)
-    if email and email != user.email and user_for_email(email) is not None:
-        raise AccountError(_l("This email is already used by another account."), "email")
-    user.email = email
+                   language: str) -> bool:
+    """True when a new address waits for confirmation (the caller mails it after the commit)."""
     user.home_neighbourhood_id = home_neighbourhood_id
     user.language = language
+    return addresses.ask_to_use(user, email)
 
 
 def authenticate(login: str, password: str) -> User | None:
     """The user for a nickname or email and password, or None (the caller shows one generic message)."""
     login = login.strip()
-    condition = (User.email == normalise_email(login)) if "@" in login else (
+    condition = (User.email == addresses.normalise(login)) if "@" in login else (
         User.nickname_key == nicknames.fold(login))
     user = db.session.scalar(select(User).where(condition, User.erased_at.is_(None)))
     if not passwords.verify_password(user.password_hash if user else None, password):
@@ -164,8 +155,7 @@ def redeem_reset_code(nickname: str, code: str, new_password: str) -> User:
 
 # --- reset links by email ----------------------------------------------------------------------
 
-def _link_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset-link")
+RESET_LINK = "password-reset-link"
 
 
 def _password_fingerprint(user: User) -> str:
@@ -175,26 +165,17 @@ def _password_fingerprint(user: User) -> str:
 
 
 def make_reset_token(user: User) -> str:
-    return _link_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
+    return signed_links.sign(RESET_LINK, {"u": user.id, "p": _password_fingerprint(user)})
 
 
 def user_for_reset_token(token: str) -> User | None:
-    max_age = current_app.config["RESET_LINK_HOURS"] * 3600
-    try:
-        data = _link_serializer().loads(token, max_age=max_age)
-    except (BadSignature, SignatureExpired):
-        return None
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    data = signed_links.read(RESET_LINK, token, hours=current_app.config["RESET_LINK_HOURS"])
+    user = db.session.get(User, data.get("u")) if data else None
     if user is None or user.erased_at is not None:
         return None
     if not hmac.compare_digest(str(data.get("p")), _password_fingerprint(user)):
         return None
     return user
-
-
-def user_for_email(email: str) -> User | None:
-    return db.session.scalar(
-        select(User).where(User.email == normalise_email(email), User.erased_at.is_(None)))
 
 
 # --- in-person verification --------------------------------------------------------------------

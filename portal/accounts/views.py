@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal import db
-from portal.accounts import forms, service, sessions
+from portal.accounts import addresses, forms, mails, service, sessions
 from portal.extensions import limiter
 from portal.links import public_url
 from portal.mail import send_mail
@@ -38,6 +38,8 @@ def register():
         else:
             _start_session(user)
             flash(_("Welcome to Cortile, %(nickname)s!", nickname=user.nickname), "success")
+            if user.pending_email:
+                _ask_to_confirm(user)
             return redirect_after_post(url_for("places.home"))
     status = 422 if request.method == "POST" else 200
     return render_page("accounts/register.html", "accounts/_register_form.html", status, form=form)
@@ -137,21 +139,60 @@ def end_session(session_id: int):
 def account():
     require("account.manage")
     user = current_user._get_current_object()
-    form = forms.AccountForm.build(obj=user, home_neighbourhood=user.home_neighbourhood_id)
+    form = forms.AccountForm.for_user(user)
     if form.validate_on_submit():
-        try:
-            with db.write_transaction():
-                service.update_profile(user, email=form.email.data,
-                                       home_neighbourhood_id=form.home_neighbourhood.data,
-                                       language=form.language.data)
-        except service.AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
-        else:
-            flash(_("Your changes are saved."), "success")
-            return redirect_after_post(url_for("accounts.account"))
+        with db.write_transaction():
+            new_address = service.update_profile(user, email=form.email.data,
+                                                 home_neighbourhood_id=form.home_neighbourhood.data,
+                                                 language=form.language.data)
+        flash(_("Your changes are saved."), "success")
+        if new_address:
+            _ask_to_confirm(user)
+        return redirect_after_post(url_for("accounts.account"))
     status = 422 if request.method == "POST" else 200
     return render_page("accounts/account.html", "accounts/_account_form.html", status, form=form,
                        password_form=forms.ChangePasswordForm(), **_account_page_parts(user))
+
+
+@bp.post("/account/email/resend")
+@limiter.limit("5 per hour")
+def resend_confirmation():
+    require("account.manage")
+    forms.ConfirmForm().validate_on_submit() or abort(400)
+    user = current_user._get_current_object()
+    if user.pending_email:
+        _ask_to_confirm(user)
+    return redirect_after_post(url_for("accounts.account"))
+
+
+def _ask_to_confirm(user) -> None:
+    # The same words whether or not the address belongs to someone else: its owner is told by mail.
+    mails.ask_to_confirm(user)
+    flash(_("We sent a link to %(email)s. Open it to confirm the address: until then it is not "
+            "used.", email=user.pending_email), "success")
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def confirm_email(token: str):
+    """The mailed link. Confirming takes a button press, so a mail scanner that opens links does
+    not confirm an address on its own; no sign-in needed (the mail may be read on another phone)."""
+    require("account.confirm_email")
+    user = addresses.waiting_for_token(token)
+    if user is None:
+        return render_page("accounts/confirm_email_invalid.html", None, 404)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        with db.write_transaction():
+            confirmed = addresses.confirm(user)
+        if confirmed:
+            flash(_("Your email address is confirmed. You can use it to sign in and to reset "
+                    "your password."), "success")
+            return redirect_after_post(url_for("places.home"))
+        form.form_errors.append(_("This address is already confirmed for another account. Sign "
+                                  "in to that one, or choose a new password for it."))
+    status = 422 if request.method == "POST" else 200
+    return render_page("accounts/confirm_email.html", None, status, form=form, person=user, token=token)
 
 
 @bp.post("/account/password")
@@ -170,8 +211,7 @@ def change_password():
             _start_session(user)  # this device stays signed in with the new token
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect_after_post(url_for("accounts.account"))
-    account_form = forms.AccountForm.build(obj=user, home_neighbourhood=user.home_neighbourhood_id,
-                                           formdata=None)
+    account_form = forms.AccountForm.for_user(user, formdata=None)
     return render_page("accounts/account.html", "accounts/_password_form.html", 422,
                        form=account_form, password_form=form, **_account_page_parts(user))
 
@@ -207,7 +247,7 @@ def reset_by_email():
     require("account.recover")
     form = forms.EmailResetRequestForm()
     if form.validate_on_submit():
-        user = service.user_for_email(form.email.data)
+        user = addresses.confirmed_owner(form.email.data)
         if user is not None:
             link = public_url("accounts.reset_link", token=service.make_reset_token(user))
             send_mail(user.email, _("Reset your Cortile password"),
