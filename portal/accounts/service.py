@@ -74,11 +74,17 @@ def update_profile(user: User, *, email: str | None, home_neighbourhood_id: int 
     return addresses.ask_to_use(user, email)
 
 
+def login_key(login: str) -> str:
+    """The account a typed login names, as sign-in reads it: a confirmed email, else a folded
+    nickname. Limits count on this too, so no spelling of a name escapes them."""
+    login = login.strip()
+    return addresses.normalise(login) if "@" in login else nicknames.fold(login)
+
+
 def authenticate(login: str, password: str) -> User | None:
     """The user for a nickname or email and password, or None (the caller shows one generic message)."""
-    login = login.strip()
-    condition = (User.email == addresses.normalise(login)) if "@" in login else (
-        User.nickname_key == nicknames.fold(login))
+    key = login_key(login)
+    condition = (User.email == key) if "@" in key else (User.nickname_key == key)
     user = db.session.scalar(select(User).where(condition, User.erased_at.is_(None)))
     if not passwords.verify_password(user.password_hash if user else None, password):
         return None

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from portal import db
-from portal.accounts import addresses, forms, mails, service, sessions
+from portal.accounts import addresses, forms, mails, nicknames, service, sessions, throttle
 from portal.extensions import limiter
 from portal.links import public_url
 from portal.mail import send_mail
@@ -16,9 +17,13 @@ from portal.web import redirect_after_post, remember_language, render_page, safe
 bp = Blueprint("accounts", __name__)
 
 
-def _submitted_login() -> str:
-    # Limits per attacked account, whichever address the guesses come from.
-    return "login:" + (request.form.get("login", "").strip().casefold()[:254])
+def _submitted_nickname() -> str:
+    # Code tries per account, whichever address they come from, in the form sign-in reads names.
+    return "reset-code:" + nicknames.fold(request.form.get("nickname", "")[:nicknames.MAX_LENGTH])
+
+
+def _failed(response) -> bool:
+    return response.status_code != 303
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -48,25 +53,38 @@ def register():
 @bp.route("/login", methods=["GET", "POST"])
 @db.no_upfront_write_lock
 @limiter.limit("20 per minute", methods=["POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_submitted_login)
 def login():
     require("account.sign_in")
     if current_user.is_authenticated:
         return redirect_after_post(url_for("places.home"))
     form = forms.LoginForm()
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
+        # Per account, slower after each failure, never closed to the person's own phone.
+        account, device = service.login_key(form.login.data), throttle.Device.from_request()
+        minutes = throttle.wait_minutes(account, device)
+        if minutes:
+            form.form_errors.append(ngettext(
+                "Too many wrong passwords for this account. To protect it, wait %(num)d minute "
+                "and try again. On a phone where you signed in before, you can try now.",
+                "Too many wrong passwords for this account. To protect it, wait %(num)d minutes "
+                "and try again. On a phone where you signed in before, you can try now.", minutes))
+            return render_page("accounts/login.html", "accounts/_login_form.html", 429, form=form)
         # Checking a password takes a tenth of a second: done outside any write lock, so on
         # SQLite sign-ins do not queue behind each other.
         user = service.authenticate(form.login.data, form.password.data)
         db.session.rollback()
         if user is not None:
+            throttle.succeeded(account, device)
             with db.write_transaction():
                 service.upgrade_password_hash(user, form.password.data)
             _start_session(user)
-            return redirect_after_post(safe_next_url(url_for("places.home")))
+            response = redirect_after_post(safe_next_url(url_for("places.home")))
+            device.remember(response, account)
+            return response
+        throttle.failed(account, device)
         # One message whether the nickname exists or not: the form does not reveal who is here.
         form.form_errors.append(_("That nickname or email and password do not match."))
-    status = 422 if request.method == "POST" else 200
     return render_page("accounts/login.html", "accounts/_login_form.html", status, form=form)
 
 
@@ -223,6 +241,8 @@ def _account_page_parts(user) -> dict:
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit("10 per 15 minutes", methods=["POST"])
+# Per account too, counting only wrong tries: guesses from many addresses add up.
+@limiter.limit("10 per hour", methods=["POST"], key_func=_submitted_nickname, deduct_when=_failed)
 def reset_with_code():
     require("account.recover")
     form = forms.CodeResetForm()
