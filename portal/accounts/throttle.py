@@ -11,7 +11,8 @@ against guessers with many addresses and still locks out a family behind one sha
 - A browser where someone signed in to the account before carries a signed device cookie naming
   it. There the waits do not apply: the person's own phone still signs in while a guesser elsewhere
   waits. The cookie's own failures are counted; after DEVICE_FAILURES it is trusted no more.
-- Tries during a wait are refused before the password is checked, so they teach a guesser nothing.
+- Tries are counted before the password is checked (so tries sent at once count one by one), and
+  tries during a wait are refused unchecked, so they teach a guesser nothing.
 
 Counters live in the rate limiter's storage (Redis in production), so every worker shares them.
 """
@@ -87,31 +88,29 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="device-cookie")
 
 
-def wait_minutes(account: str, device: Device) -> int:
-    """How many minutes (rounded up) this browser must wait before trying a password for
-    `account`; 0: try now."""
-    if device.trusted_for(account):
-        return 0
-    wait_key = _key("wait", _account_tag(account))
-    if limiter.storage.get(wait_key) == 0:
-        return 0
-    return max(1, math.ceil((limiter.storage.get_expiry(wait_key) - time.time()) / 60))
-
-
-def failed(account: str, device: Device) -> None:
+def attempt(account: str, device: Device) -> int:
+    """Count a password try for `account` before it is checked, so tries sent at once are counted
+    one by one. Returns 0 to go ahead, or the minutes (rounded up) this browser must wait first."""
     tag = _account_tag(account)
     if device.trusted_for(account):
         limiter.storage.incr(_key("device", device.nonce, tag), FAILURES_KEPT)
-        return
-    failures = limiter.storage.incr(_key("failures", tag), FAILURES_KEPT)
-    if failures >= FREE_FAILURES:
-        wait = min(MAX_WAIT, FIRST_WAIT * 2 ** (failures - FREE_FAILURES))
-        limiter.storage.incr(_key("wait", tag), wait)
+        return 0
+    wait_key = _key("wait", tag)
+    if limiter.storage.get(wait_key) == 0:
+        tries = limiter.storage.incr(_key("failures", tag), FAILURES_KEPT)
+        if tries < FREE_FAILURES:
+            return 0
+        # This try goes ahead and the next waits; of tries racing for the same slot, one goes.
+        wait = min(MAX_WAIT, FIRST_WAIT * 2 ** (tries - FREE_FAILURES))
+        if limiter.storage.incr(wait_key, wait) == 1:
+            return 0
+    return max(1, math.ceil((limiter.storage.get_expiry(wait_key) - time.time()) / 60))
 
 
 def succeeded(account: str, device: Device) -> None:
-    """The right password. On a trusted browser only its own failures are forgotten: the person
-    signing in on their phone must not hand a guesser elsewhere a fresh set of free tries."""
+    """The right password: its try was no failure. On a trusted browser only that browser's count
+    is forgotten: the person signing in on their phone must not hand a guesser elsewhere a fresh
+    set of free tries."""
     tag = _account_tag(account)
     keys = [_key("device", device.nonce, tag)]
     if not device.trusted_for(account):

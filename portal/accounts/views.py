@@ -62,7 +62,7 @@ def login():
     if form.validate_on_submit():
         # Per account, slower after each failure, never closed to the person's own phone.
         account, device = service.login_key(form.login.data), throttle.Device.from_request()
-        minutes = throttle.wait_minutes(account, device)
+        minutes = throttle.attempt(account, device)
         if minutes:
             form.form_errors.append(ngettext(
                 "Too many wrong passwords for this account. To protect it, wait %(num)d minute "
@@ -82,7 +82,6 @@ def login():
             response = redirect_after_post(safe_next_url(url_for("places.home")))
             device.remember(response, account)
             return response
-        throttle.failed(account, device)
         # One message whether the nickname exists or not: the form does not reveal who is here.
         form.form_errors.append(_("That nickname or email and password do not match."))
     return render_page("accounts/login.html", "accounts/_login_form.html", status, form=form)
