@@ -131,3 +131,10 @@ def test_production_refuses_in_memory_limits_with_several_workers(tmp_path, app)
     refused = _gunicorn(tmp_path, app, 2, "memory://")
     assert refused.returncode != 0
     assert "RATELIMIT_STORAGE_URI is memory:// with 2 gunicorn workers" in refused.stderr
+
+
+def test_the_email_instead_of_the_name_counts_against_the_same_account(make_client, make_user):
+    make_user("Bea", email="bea@example.org")
+    logins = ["Bea", "BEA@example.org", "bea", "bea@example.org", "Ｂｅａ"]
+    assert [_try(make_client(), login).status_code for login in logins] == [422] * FREE
+    assert _try(make_client(), "bea@example.org", PASSWORD).status_code == 429

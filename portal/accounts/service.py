@@ -75,17 +75,24 @@ def update_profile(user: User, *, email: str | None, home_neighbourhood_id: int 
 
 
 def login_key(login: str) -> str:
-    """The account a typed login names, as sign-in reads it: a confirmed email, else a folded
-    nickname. Limits count on this too, so no spelling of a name escapes them."""
+    """The account a typed login names, as sign-in reads it: the folded nickname, also when the
+    login is the account's confirmed email (else the address itself). Limits count on this, so
+    no spelling of a name, nor the email instead of the name, escapes them."""
     login = login.strip()
-    return addresses.normalise(login) if "@" in login else nicknames.fold(login)
+    if "@" not in login:
+        return nicknames.fold(login)
+    email = addresses.normalise(login)
+    owner = addresses.confirmed_owner(email)
+    return owner.nickname_key if owner else email
 
 
 def authenticate(login: str, password: str) -> User | None:
     """The user for a nickname or email and password, or None (the caller shows one generic message)."""
     key = login_key(login)
-    condition = (User.email == key) if "@" in key else (User.nickname_key == key)
-    user = db.session.scalar(select(User).where(condition, User.erased_at.is_(None)))
+    # Nicknames have no "@": a key with one is an address nobody confirmed.
+    user = None if "@" in key else find_by_nickname(key)
+    if user is not None and user.erased_at is not None:
+        user = None
     if not passwords.verify_password(user.password_hash if user else None, password):
         return None
     return user
