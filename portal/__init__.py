@@ -8,7 +8,6 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from portal import ratelimits
 from portal.config import PROJECT_ROOT, load_settings
 
 HTMX_STATIC_PATH = "vendor/htmx.min.js"
@@ -23,7 +22,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_settings(Path(app.instance_path)))
     if overrides:
         app.config.update(overrides)
-    ratelimits.refuse_unshared_limits(app)
     # Development mail and operator messages are INFO; the root logger would drop them.
     app.logger.setLevel(logging.INFO)
 

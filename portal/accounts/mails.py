@@ -4,12 +4,12 @@ Sent after the change they describe has committed, and only to an address its ow
 except for the mail that asks them to confirm it."""
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.accounts import addresses
 from portal.accounts.models import User
+from portal.links import public_url
 from portal.mail import send_mail
 
 
@@ -40,9 +40,9 @@ def ask_to_confirm(user: User) -> None:
                         "and you forgot your password, you can choose a new one here:\n%(link)s\n\n"
                         "If it was not you, there is nothing to do.",
                         owner=owner.nickname, nickname=user.nickname,
-                        link=url_for("accounts.reset_by_email", _external=True)))
+                        link=public_url("accounts.reset_by_email")))
         return
-    link = url_for("accounts.confirm_email", token=addresses.confirmation_token(user), _external=True)
+    link = public_url("accounts.confirm_email", token=addresses.confirmation_token(user))
     with force_locale(user.language):
         send_mail(address, _("Confirm your email address for Cortile"),
                   _("Hello %(nickname)s,\n\nto use this address for your Cortile account, open "

@@ -10,7 +10,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +19,7 @@ from portal import audit, db, signals
 from portal.accounts import addresses, nicknames, passwords, sessions, signed_links
 from portal.accounts.models import Consent, ResetCode, Role, RoleGrant, User
 from portal.groups.models import Group, Membership, MembershipRole, MembershipStatus
+from portal.links import stored_path
 from portal.notifications import notify
 from portal.places.models import Municipio
 from portal.timeutil import utcnow
@@ -141,7 +142,7 @@ def issue_reset_code(person: User, issued_by: User) -> str:
     db.session.add(ResetCode(user_id=person.id, code_hash=_hash_code(code), issued_by_id=issued_by.id,
                              expires_at=now + timedelta(hours=hours)))
     audit.record("reset_code.issue", "user", person.id, actor_id=issued_by.id)
-    notify(person.id, "reset_code_issued", url_for("accounts.account"), nickname=issued_by.nickname)
+    notify(person.id, "reset_code_issued", stored_path("accounts.account"), nickname=issued_by.nickname)
     return code
 
 
