@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from gunicorn.app.wsgiapp import WSGIApplication
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # name -> (default, description); the README documents each of these.
@@ -58,6 +60,30 @@ def _public_url(value: str | None, production: bool) -> str:
     return value.rstrip("/")
 
 
+def _limits_storage(uri: str, production: bool) -> str:
+    """Rate limits are counted in one place for the whole site. In memory, every gunicorn worker
+    would count alone: four workers let four times the password guesses through, and each restart
+    forgets them. Production refuses to start that way."""
+    if not (production and uri.startswith("memory://")):
+        return uri
+    workers = gunicorn_workers()
+    if workers > 1:
+        raise SettingsError(
+            f"RATELIMIT_STORAGE_URI is memory:// with {workers} gunicorn workers: each worker would "
+            "count sign-in attempts on its own. Set RATELIMIT_STORAGE_URI=redis://host:6379/0 so "
+            "they share the counts, or run a single worker.")
+    return uri
+
+
+def gunicorn_workers() -> int:
+    """How many workers gunicorn runs, read as gunicorn itself reads it (command line,
+    GUNICORN_CMD_ARGS, gunicorn.conf.py, WEB_CONCURRENCY); 1 under any other server."""
+    # gunicorn sets SERVER_SOFTWARE in its master, before loading the app; workers inherit it.
+    if not os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/"):
+        return 1
+    return WSGIApplication().cfg.workers
+
+
 def _secret_key(instance_path: Path) -> str:
     """Use SECRET_KEY, else a key generated once into instance/ so sessions survive restarts."""
     key = os.environ.get("SECRET_KEY")
@@ -84,7 +110,7 @@ def load_settings(instance_path: Path) -> dict:
         "PUBLIC_URL": _public_url(env["CORTILE_PUBLIC_URL"], production),
         "SECRET_KEY": _secret_key(instance_path),
         "DATABASE_URL": database_url,
-        "RATELIMIT_STORAGE_URI": env["RATELIMIT_STORAGE_URI"],
+        "RATELIMIT_STORAGE_URI": _limits_storage(env["RATELIMIT_STORAGE_URI"], production),
         "TRUSTED_PROXIES": int(env["TRUSTED_PROXIES"] or 0),
         # Limits must not silently vanish if Redis is down in production; in development the
         # in-memory store never fails anyway.
@@ -94,8 +120,10 @@ def load_settings(instance_path: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_NAME": "cortile_session",
-        # Shared family phones: a signed-in session ends after two weeks without use.
+        # Shared family phones: a signed-in session ends after two weeks without use, and a month
+        # after signing in whatever happens (portal/accounts/sessions.py).
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        "SESSION_MAX_AGE": timedelta(days=30),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so long forms on slow phones work
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "MAIL_SERVER": env["MAIL_SERVER"],
@@ -111,4 +139,5 @@ def load_settings(instance_path: Path) -> dict:
         "SUPPRESS_BELOW": max(3, int(env["CORTILE_SUPPRESS_BELOW"] or 5)),
         "RESET_CODE_HOURS": 48,
         "RESET_LINK_HOURS": 2,
+        "EMAIL_LINK_HOURS": 48,
     }

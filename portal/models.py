@@ -1,7 +1,7 @@
 """Every model, imported in one place so Base.metadata is complete (Alembic and tests use it):
 portal's own here, the features' through portal.features, the one place portal names them."""
 from portal import features  # noqa: F401
-from portal.accounts.models import Consent, ResetCode, Role, RoleGrant, User  # noqa: F401
+from portal.accounts.models import Consent, DeviceSession, ResetCode, Role, RoleGrant, User  # noqa: F401
 from portal.audit import AuditEntry  # noqa: F401
 from portal.db import Base  # noqa: F401
 from portal.groups.models import Group, Membership  # noqa: F401

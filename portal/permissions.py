@@ -41,13 +41,20 @@ class Standing:
     coordinated_municipio_ids: frozenset[int]
     facilitated_group_ids: frozenset[int]
     facilitated_neighbourhood_ids: frozenset[int]
+    # The Municipi of the groups they facilitate; None among them for a city-wide group.
+    facilitated_municipio_ids: frozenset[int | None]
 
     @property
     def is_facilitator(self) -> bool:
         return bool(self.facilitated_group_ids)
 
+    @property
+    def is_staff(self) -> bool:
+        """Serves at access points: facilitator, coordinator or admin."""
+        return self.is_admin or bool(self.coordinated_municipio_ids) or self.is_facilitator
 
-NOBODY = Standing(False, frozenset(), frozenset(), frozenset())
+
+NOBODY = Standing(False, frozenset(), frozenset(), frozenset(), frozenset())
 
 
 def standing(user) -> Standing:
@@ -64,8 +71,9 @@ def _load_standing(user_id: int) -> Standing:
         select(RoleGrant.role, RoleGrant.municipio_id).where(RoleGrant.user_id == user_id)
     ).all()
     facilitated = db.session.execute(
-        select(Group.id, Group.neighbourhood_id)
+        select(Group.id, Group.neighbourhood_id, Neighbourhood.municipio_id)
         .join(Membership, Membership.group_id == Group.id)
+        .outerjoin(Neighbourhood, Neighbourhood.id == Group.neighbourhood_id)
         .where(
             Membership.user_id == user_id,
             Membership.role == MembershipRole.FACILITATOR,
@@ -75,8 +83,9 @@ def _load_standing(user_id: int) -> Standing:
     return Standing(
         is_admin=any(role == Role.ADMIN for role, _ in grants),
         coordinated_municipio_ids=frozenset(m for role, m in grants if role == Role.COORDINATOR),
-        facilitated_group_ids=frozenset(group_id for group_id, _ in facilitated),
-        facilitated_neighbourhood_ids=frozenset(n for _, n in facilitated if n is not None),
+        facilitated_group_ids=frozenset(group_id for group_id, _, _ in facilitated),
+        facilitated_neighbourhood_ids=frozenset(n for _, n, _ in facilitated if n is not None),
+        facilitated_municipio_ids=frozenset(m for _, _, m in facilitated),
     )
 
 
@@ -134,28 +143,48 @@ def _signed_in(user, _subject=None) -> bool:
 
 def _staff(user, _subject=None) -> bool:
     """Facilitators, coordinators and admins: people who serve at access points."""
-    s = standing(user)
-    return s.is_admin or bool(s.coordinated_municipio_ids) or s.is_facilitator
+    return standing(user).is_staff
 
 
 def _acts_for_person(user, person: User) -> bool:
-    """May act at an access point for `person`: reset a password, confirm them in person.
+    """May act at an access point for `person`: give a password code, confirm meeting them.
 
-    Scoped to the person's home neighbourhood so that one facilitator cannot take over accounts
-    across the city; people without a home neighbourhood can be helped by any facilitator.
+    A code takes the account over, so each person is helped only by someone who already holds
+    every power their account has, and one facilitator never reaches further than their own
+    neighbourhoods' residents:
+    - residents, by the facilitators of their neighbourhood and the coordinators of its Municipio;
+    - residents without a home neighbourhood (nobody's neighbours), by coordinators;
+    - facilitators, by the coordinators of the Municipio of every group they facilitate;
+    - coordinators and admins, by admins only; admins help anyone.
     """
     if not _signed_in(user) or person.id == user.id or person.erased_at is not None:
         return False
-    s = standing(user)
-    if s.is_admin:
+    mine, theirs = standing(user), standing(person)
+    if mine.is_admin:
         return True
+    if theirs.is_admin or theirs.coordinated_municipio_ids:
+        return False
+    if theirs.is_facilitator:
+        # A city-wide group's facilitators have its None here: no coordinator is above them.
+        return theirs.facilitated_municipio_ids <= mine.coordinated_municipio_ids
     home = person.home_neighbourhood
     if home is None:
-        return s.is_facilitator or bool(s.coordinated_municipio_ids)
-    return home.id in s.facilitated_neighbourhood_ids or home.municipio_id in s.coordinated_municipio_ids
+        return bool(mine.coordinated_municipio_ids)
+    return home.id in mine.facilitated_neighbourhood_ids or home.municipio_id in mine.coordinated_municipio_ids
 
 
 # --- groups ------------------------------------------------------------------------------------
+
+def _group_appoint_facilitator(user, group: Group) -> bool:
+    """Facilitators serve at access points for their group's neighbourhood, so a facilitator is
+    made only by someone above one: the Municipio's coordinators and admins (admins alone for
+    city-wide groups). A facilitator appointing others could multiply accounts they control."""
+    s = standing(user)
+    if s.is_admin:
+        return True
+    neighbourhood = group.neighbourhood
+    return neighbourhood is not None and neighbourhood.municipio_id in s.coordinated_municipio_ids
+
 
 def _group_view(user, group: Group) -> bool:
     return group.visibility == Visibility.PUBLIC or _is_member(user, group) or _manages(user, group)
@@ -358,6 +387,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "feature.index": _anyone,
     "account.sign_in": _anyone,
     "account.recover": _anyone,  # password resets: by code or by email link
+    "account.confirm_email": _anyone,  # the mailed link is the key; read on any phone
     "language.choose": _anyone,
     "account.register": lambda user, _s=None: not _signed_in(user),
     "account.manage": _signed_in,
@@ -370,7 +400,8 @@ RULES: dict[str, Callable[..., bool]] = {
     "group.leave": _group_leave,
     "group.answer_invitation": _group_answer_invitation,
     "group.answer_offer": _group_answer_offer,
-    "group.manage": _manages,  # requests, invitations, waiting list, members, facilitators
+    "group.manage": _manages,  # requests, invitations, waiting list, members, moderation
+    "group.appoint_facilitator": _group_appoint_facilitator,
     "group.create": _group_create,
     "forum.read": _group_view,
     "thread.start": _thread_start,

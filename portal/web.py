@@ -7,16 +7,12 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, flash, redirect, render_template, request, session
 from flask_login import current_user
 from htmx_flask import make_response
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
-
 from portal import db, permissions
-from portal.accounts.models import User
+from portal.accounts import sessions
 from portal.extensions import login_manager
 from portal.forms import ConfirmForm
 from portal.i18n import LANGUAGES, current_language
 from portal.notifications import unread_count
-from portal.places.models import Neighbourhood
 from portal.rules import RuleError
 
 # No third-party request of any kind, no inline script: htmx and our CSS come from our origin.
@@ -37,14 +33,10 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the login page itself explains; no flash in every language
 
-    @login_manager.user_loader
-    def load_user(session_token: str):
-        # The cookie holds the rotating token, not the id: rotating it signs out every device.
-        # The home neighbourhood and its Municipio come along: most pages show them.
-        return db.session.scalar(
-            select(User)
-            .options(joinedload(User.home_neighbourhood).joinedload(Neighbourhood.municipio))
-            .where(User.session_token == session_token, User.erased_at.is_(None)))
+    # The cookie holds a device session's secret, not the user id: ending the session on the
+    # server signs that device out, whatever the cookie says.
+    login_manager.user_loader(sessions.user_for_secret)
+    app.teardown_request(lambda _error: sessions.touch_after_request())
 
     @app.before_request
     def refuse_nul_characters() -> None:

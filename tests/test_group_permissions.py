@@ -77,8 +77,9 @@ ROUTES = {
             _target(MembershipStatus.ACTIVE), MANAGERS),
     "unban": ("POST", "/groups/{slug}/members/{user_id}/unban", {}, {},
               _target(MembershipStatus.BANNED), MANAGERS),
+    # Facilitators give password codes at access points: only someone above them makes one.
     "facilitator": ("POST", "/groups/{slug}/members/{user_id}/facilitator", {}, {},
-                    _target(MembershipStatus.ACTIVE), MANAGERS),
+                    _target(MembershipStatus.ACTIVE), {"coordinator", "admin"}),
     "new_in_neighbourhood": ("GET", IN_GIAMBELLINO, {}, {}, _nobody, MANAGERS),
     "create_in_neighbourhood": ("POST", IN_GIAMBELLINO, NEW_GROUP, {}, _nobody, MANAGERS),
     "new_city_wide": ("GET", "/groups/new", {}, {}, _nobody, {"admin"}),

@@ -351,23 +351,41 @@ def test_the_waiting_list_is_shown_in_order_to_facilitators(full_group, make_use
 
 # --- facilitators ------------------------------------------------------------------------------
 
-def test_a_facilitator_appoints_another_who_then_manages_the_group(person, aid_group, facilitator, add_member):
-    giulia, staff = facilitator(aid_group)
+@pytest.fixture
+def coordinator(person):
+    """Municipio 6's coordinator: above the facilitators of the groups in Giambellino Lorenteggio."""
+    return person("Carla", role="coordinator", municipio=6)
+
+
+def test_the_coordinator_appoints_a_facilitator_who_then_manages_the_group(person, aid_group, coordinator,
+                                                                           add_member):
+    carla, staff = coordinator
     bea, client = person("Bea")
     add_member(bea, aid_group)
     assert client.get(f"/groups/{aid_group.slug}/members").status_code == 403
     assert manage(staff, aid_group, bea, "facilitator").status_code == 303
     assert notified(bea) == [("facilitator_appointed", {"group": "Mamme in rete"})]
     [entry] = audited()
-    assert (entry.action, entry.subject_id, entry.actor_id) == ("group.appoint_facilitator", bea.id, giulia.id)
+    assert (entry.action, entry.subject_id, entry.actor_id) == ("group.appoint_facilitator", bea.id, carla.id)
     assert client.get(f"/groups/{aid_group.slug}/members").status_code == 200
     assert "You are a facilitator of this group." in page(client, aid_group)
     again = manage(staff, aid_group, bea, "facilitator")
     assert again.status_code == 409 and "Bea is already a facilitator." in text_of(again)
 
 
-def test_only_members_become_facilitators(person, aid_group, facilitator):
+def test_a_facilitator_cannot_make_more_facilitators(person, aid_group, facilitator, add_member):
+    # Facilitators give password codes to their neighbourhood's residents: one who could appoint
+    # others could turn the accounts they reset into more facilitators.
     _giulia, staff = facilitator(aid_group)
+    bea, _client = person("Bea")
+    add_member(bea, aid_group)
+    assert "Make facilitator" not in text_of(staff.get(f"/groups/{aid_group.slug}/members/{bea.id}"))
+    assert manage(staff, aid_group, bea, "facilitator").status_code == 403
+    assert status_of(bea, aid_group) == ACTIVE and audited() == []
+
+
+def test_only_members_become_facilitators(person, aid_group, coordinator):
+    _carla, staff = coordinator
     bea, client = person("Bea")
     post(client, aid_group, "request", message="")
     response = manage(staff, aid_group, bea, "facilitator")
@@ -480,10 +498,11 @@ def test_facilitators_are_not_muted_or_removed_nor_anyone_by_themselves(moderati
     assert audited() == []
 
 
-def test_the_member_page_shows_the_actions_that_fit(moderation):
+def test_the_member_page_shows_the_actions_that_fit(moderation, coordinator):
     group, (giulia, staff), (bea, _client) = moderation
     shown = text_of(staff.get(f"/groups/{group.slug}/members/{bea.id}"))
-    assert "Make facilitator" in shown and "For how many days" in shown and "Remove from the group" in shown
+    assert "For how many days" in shown and "Remove from the group" in shown
+    assert "Make facilitator" in text_of(coordinator[1].get(f"/groups/{group.slug}/members/{bea.id}"))
     own = text_of(staff.get(f"/groups/{group.slug}/members/{giulia.id}"))
     assert "For how many days" not in own
     outsider = staff.get(f"/groups/{group.slug}/members/999999")

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from portal import db
 from portal.accounts.models import ResetCode, User
 from portal.audit import AuditEntry
+from portal.notifications.models import Notification
 from tests.fixtures.web import CSRF_INPUT, text_of
 
 NEW = "the courtyard has a new gate"
@@ -125,6 +126,55 @@ def test_the_coordinator_of_the_municipio_can_help(make_client, make_user, sign_
     elsewhere = make_user("Dario", role="coordinator", municipio=1)
     assert sign_in(make_client(), coordinator).get(f"/access-point/people/{amina.id}").status_code == 200
     assert sign_in(make_client(), elsewhere).get(f"/access-point/people/{amina.id}").status_code == 403
+
+
+def test_a_facilitator_cannot_take_over_the_city_admin_or_other_staff(make_client, make_user, sign_in):
+    # The takeover once possible: a Barona facilitator looks up the admin (no home neighbourhood),
+    # issues a code and signs in as admin with it. Staff are helped only by someone above them.
+    desk = sign_in(make_client(), make_user("Piero", neighbourhood="barona", role="facilitator",
+                                            group="barona"))
+    admin = make_user("CityAdmin", role="admin", neighbourhood=None)
+    coordinator = make_user("Carla", role="coordinator", municipio=6, neighbourhood=None)
+    colleague = make_user("Rosa", neighbourhood="barona", role="facilitator", group="barona")
+    for person in (admin, coordinator, colleague):
+        lookup = desk.post("/access-point/", data={"nickname": person.nickname})
+        assert lookup.status_code == 422, person.nickname
+        assert desk.get(f"/access-point/people/{person.id}").status_code == 403
+        assert desk.post(f"/access-point/people/{person.id}/reset-code").status_code == 403
+        assert desk.post(f"/access-point/people/{person.id}/verify").status_code == 403
+    assert db.session.scalar(select(ResetCode.id)) is None
+
+
+def test_the_coordinator_helps_a_facilitator_of_the_municipio(make_client, make_user, sign_in, facilitator):
+    desk = sign_in(make_client(), make_user("Carla", role="coordinator", municipio=6))
+    code = _issue_code(desk, facilitator)
+    assert _redeem(make_client(), "Giulia", code).status_code == 303
+
+
+def test_the_person_is_told_of_every_code_and_their_new_password_cancels_it(
+        make_client, make_user, sign_in, facilitator, caplog):
+    caplog.set_level("INFO")
+    amina = make_user("Amina", email="amina@example.org", language="it")
+    phone = sign_in(make_client(), amina)
+    code = _issue_code(sign_in(make_client(), facilitator), amina)
+    [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "reset_code.issue")).all()
+    assert (entry.subject_id, entry.actor_id) == (amina.id, facilitator.id)
+    # Mailed in her own language, not the facilitator's.
+    assert "To: amina@example.org" in caplog.text and "Giulia ha dato un codice" in caplog.text
+    assert "Giulia ha dato un codice per cambiare la tua password" in text_of(phone.get("/notifications/"))
+    new = "my own new sentence for the gate"
+    assert phone.post("/account/password", data={"current_password": "a courtyard full of children",
+                                                 "password": new, "confirm": new}).status_code == 303
+    assert _redeem(make_client(), "Amina", code).status_code == 422
+
+
+def test_without_an_email_the_code_is_told_in_the_notifications_only(
+        make_client, make_user, sign_in, facilitator, caplog):
+    caplog.set_level("INFO")
+    amina = make_user("Amina")
+    _issue_code(sign_in(make_client(), facilitator), amina)
+    assert "Mail not sent" not in caplog.text
+    assert [n.kind for n in db.session.scalars(select(Notification))] == ["reset_code_issued"]
 
 
 def test_a_facilitator_confirms_meeting_someone_in_person(make_client, make_user, sign_in, facilitator):

@@ -1,11 +1,8 @@
 """CSRF on every POST, strict headers, no third-party requests, rate limits (memory and Redis)."""
 import re
-import uuid
 
 import pytest
 
-from tests.conftest import unavailable
-from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.web import text_of
 
 
@@ -79,52 +76,16 @@ def test_oversized_requests_are_refused(client, city):
     assert response.status_code == 413
 
 
-def test_sign_in_attempts_on_one_account_are_limited(make_client, make_user):
-    make_user("Bea")
-    statuses = [make_client().post("/login", data={"login": "Bea", "password": "wrong guess"}).status_code
-                for _ in range(11)]
-    assert statuses[:10] == [422] * 10 and statuses[10] == 429
-    # Even the right password waits now: the limit protects the account, not the guesser.
-    blocked = make_client().post("/login", data={"login": "Bea", "password": PASSWORD})
-    assert blocked.status_code == 429
-    assert "Too many attempts" in text_of(blocked)
-    # Another account is not affected.
-    make_user("Carla")
-    assert make_client().post("/login", data={"login": "Carla", "password": PASSWORD}).status_code == 303
-
-
 def test_registration_is_limited_per_address(client, city):
     data = {"nickname": "", "password": ""}
     statuses = [client.post("/join", data=data).status_code for _ in range(31)]
     assert statuses.count(429) == 1 and statuses[-1] == 429
 
 
-@pytest.fixture
-def redis_app(make_app):
-    import redis
-
-    url = "redis://127.0.0.1:6379/15"
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.exceptions.ConnectionError as error:
-        unavailable(f"Redis is not reachable at 127.0.0.1:6379: {error}")
-    prefix = f"cortile-test-{uuid.uuid4().hex}"
-    application = make_app(RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix)
-    yield application, redis.Redis.from_url(url), prefix
-    connection = redis.Redis.from_url(url)
-    for key in connection.scan_iter(f"*{prefix}*"):
-        connection.delete(key)
-    # Put the shared limiter back on memory for the tests that follow.
-    make_app()
-
-
 def test_rate_limits_are_kept_in_redis_in_production(redis_app, city):
     application, connection, prefix = redis_app
-    from tests.fixtures.web import BrowserLikeClient
-
-    application.test_client_class = BrowserLikeClient
     statuses = [application.test_client().post("/login", data={"login": "Ghost", "password": "x"}).status_code
                 for _ in range(11)]
     assert statuses[-1] == 429
     keys = [key.decode() for key in connection.scan_iter(f"*{prefix}*")]
-    assert any("ghost" in key for key in keys), keys
+    assert any("signin:failures" in key for key in keys), keys  # tests/test_sign_in_limits.py

@@ -1,8 +1,14 @@
 """Signing in and out, on one device or everywhere, and the session cookie's protections."""
-from sqlalchemy import select
+import hashlib
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
 
 from portal import db
-from portal.accounts.models import User
+from portal.accounts.models import DeviceSession, User
+from portal.accounts.sessions import device_hint
+from portal.timeutil import utcnow
 from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.web import text_of
 
@@ -82,11 +88,115 @@ def test_in_production_the_session_cookie_is_secure(make_app, monkeypatch):
     assert production.config["SESSION_COOKIE_SECURE"] is True
 
 
-def test_the_cookie_carries_a_token_not_the_user_id(client, make_user, sign_in):
+def test_the_cookie_carries_a_session_secret_stored_only_hashed(client, make_user, sign_in):
     bea = make_user("Bea")
     sign_in(client, bea)
     with client.session_transaction() as session:
-        assert session["_user_id"] == bea.session_token != str(bea.id)
+        secret = session["_user_id"]
+    [row] = db.session.scalars(select(DeviceSession)).all()
+    assert row.user_id == bea.id and secret != str(bea.id) and len(secret) >= 40
+    assert row.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+
+
+# --- sessions end on the server ------------------------------------------------------------------
+
+COOKIE = "cortile_session"
+ANDROID_CHROME = ("Mozilla/5.0 (Linux; Android 13; SM-A135F) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/120.0.0.0 Mobile Safari/537.36")
+WINDOWS_FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0"
+
+
+def _copy_of(client, make_client):
+    """Another browser holding the same cookie, as someone who copied it would."""
+    thief = make_client()
+    thief.set_cookie(COOKIE, client.get_cookie(COOKIE).value)
+    return thief
+
+
+def test_a_cookie_copied_before_signing_out_opens_nothing_after(make_client, make_user, sign_in):
+    phone = sign_in(make_client(), make_user("Bea"))
+    copy = _copy_of(phone, make_client)
+    assert copy.get("/account").status_code == 200
+    assert phone.post("/logout").status_code == 303
+    assert copy.get("/account").status_code == 302
+    assert db.session.scalar(select(DeviceSession.id)) is None
+
+
+def _sign_in_with(make_client, user, user_agent):
+    client = make_client()
+    client.environ_base["HTTP_USER_AGENT"] = user_agent
+    response = client.post("/login", data={"login": user.nickname, "password": PASSWORD})
+    assert response.status_code == 303
+    return client
+
+
+def test_the_account_page_lists_devices_and_signs_out_one_only(make_client, make_user):
+    bea = make_user("Bea")
+    phone = _sign_in_with(make_client, bea, ANDROID_CHROME)
+    laptop = _sign_in_with(make_client, bea, WINDOWS_FIREFOX)
+    shown = text_of(phone.get("/account"))
+    assert "Chrome on Android this device Last used" in shown and "Firefox on Windows" in shown
+    assert shown.count("Sign out this device") == 2
+    laptop_id = db.session.scalar(select(DeviceSession.id).where(DeviceSession.system == "Windows"))
+    response = phone.post(f"/account/sessions/{laptop_id}/end")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/account")
+    assert "That device is signed out." in text_of(phone.get("/account"))
+    assert laptop.get("/account").status_code == 302
+    assert "Firefox on Windows" not in text_of(phone.get("/account"))
+    # Ending this device's own session from the list signs it out.
+    phone_id = db.session.scalar(select(DeviceSession.id))
+    assert phone.post(f"/account/sessions/{phone_id}/end").status_code == 303
+    assert phone.get("/account").status_code == 302
+
+
+def test_nobody_ends_someone_elses_session(make_client, make_user, sign_in):
+    bea_phone = sign_in(make_client(), make_user("Bea"))
+    carla = sign_in(make_client(), make_user("Carla"))
+    beas = db.session.scalar(select(DeviceSession.id).order_by(DeviceSession.id))
+    assert carla.post(f"/account/sessions/{beas}/end").status_code == 404
+    assert carla.post(f"/account/sessions/{beas}/end", csrf=False).status_code == 400
+    assert bea_phone.get("/account").status_code == 200
+
+
+@pytest.mark.parametrize("age", [
+    {"last_used_at": timedelta(days=15)},  # two weeks without use
+    {"created_at": timedelta(days=31), "last_used_at": timedelta(minutes=5)},  # a month after signing in
+])
+def test_idle_and_old_sessions_end(make_client, make_user, sign_in, age):
+    phone = sign_in(make_client(), make_user("Bea"))
+    with db.write_transaction():
+        db.session.execute(update(DeviceSession).values(**{name: utcnow() - ago for name, ago in age.items()}))
+    assert phone.get("/account").status_code == 302
+    sign_in(make_client(), db.session.scalar(select(User)))  # the next sign-in clears the ended row
+    assert db.session.scalar(select(func.count(DeviceSession.id))) == 1
+
+
+def test_last_use_is_written_at_most_once_a_minute(make_client, make_user, sign_in, count_queries):
+    phone = sign_in(make_client(), make_user("Bea"))
+    with count_queries() as queries:
+        assert phone.get("/account").status_code == 200
+    assert not [q for q in queries if "UPDATE device_sessions" in q]
+    long_ago = utcnow() - timedelta(minutes=5)
+    with db.write_transaction():
+        db.session.execute(update(DeviceSession).values(last_used_at=long_ago))
+    assert phone.get("/account").status_code == 200
+    assert db.session.scalar(select(DeviceSession.last_used_at)) > long_ago + timedelta(minutes=4)
+
+
+@pytest.mark.parametrize("user_agent, hint", [
+    (ANDROID_CHROME, ("Chrome", "Android")),
+    (WINDOWS_FIREFOX, ("Firefox", "Windows")),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/17.1 Mobile/15E148 Safari/604.1", ("Safari", "iPhone")),
+    ("Mozilla/5.0 (Linux; Android 12; SM-A125F) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36", ("Samsung Internet", "Android")),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0", ("Edge", "Windows")),
+    ("", ("", "")),
+    ("curl/8.0", ("", "")),
+])
+def test_a_device_is_named_only_by_browser_and_system(user_agent, hint):
+    assert device_hint(user_agent) == hint
 
 
 def test_an_erased_account_cannot_sign_in(client, make_user):

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, url_for
 from flask_babel import gettext as _
 
 from portal import db
-from portal.accounts import forms, service
+from portal.accounts import forms, mails, service
 from portal.accounts.models import User
 from portal.forms import ConfirmForm
 from portal.permissions import may, require
@@ -47,8 +47,10 @@ def person(user_id: int):
 def issue_code(user_id: int):
     person = _person_or_404(user_id, "person.issue_reset_code")
     ConfirmForm().validate_on_submit() or abort(400)
+    facilitator = signed_in_user()
     with db.write_transaction():
-        code = service.issue_reset_code(person, signed_in_user())
+        code = service.issue_reset_code(person, facilitator)
+    mails.reset_code_issued(person, facilitator)
     # Shown once, on this response only: it is never stored in clear nor put in a URL.
     return render_page("accounts/access_point_person.html", None, person=person,
                        confirm_form=ConfirmForm(), code=code)

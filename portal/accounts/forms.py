@@ -95,8 +95,10 @@ class AccountForm(FlaskForm):
     language = LanguageField(_l("Language"))
 
     @classmethod
-    def build(cls, **kwargs) -> AccountForm:
-        return _with_neighbourhoods(cls(**kwargs))
+    def for_user(cls, user, **kwargs) -> AccountForm:
+        # The address waiting for confirmation, if any: saving the form again keeps it waiting.
+        return _with_neighbourhoods(cls(email=user.pending_email or user.email, language=user.language,
+                                        home_neighbourhood=user.home_neighbourhood_id, **kwargs))
 
 
 class NewPasswordForm(FlaskForm):

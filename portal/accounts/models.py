@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -13,10 +12,6 @@ from portal.places.models import Municipio, Neighbourhood
 from portal.timeutil import utcnow
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 class User(UserMixin, Base):
     """A resident, facilitator, coordinator or admin. Deliberately no documents, birth date or phone."""
 
@@ -26,14 +21,15 @@ class User(UserMixin, Base):
     nickname: Mapped[str] = mapped_column(String(30))
     # Case- and width-folded nickname: "Anna", "ANNA" and "Ａｎｎａ" are the same person to a reader.
     nickname_key: Mapped[str] = mapped_column(String(30), unique=True)
+    # Confirmed by its owner through a mailed link: the only address signed in with or mailed.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # Asked for but not confirmed yet (portal/accounts/addresses.py); never used, never unique.
+    pending_email: Mapped[str | None] = mapped_column(String(254), default=None)
     password_hash: Mapped[str] = mapped_column(String(200))
     home_neighbourhood_id: Mapped[int | None] = mapped_column(
         ForeignKey("neighbourhoods.id"), index=True
     )
     language: Mapped[str] = mapped_column(String(8), default="it")
-    # Rotated to sign out everywhere: the session cookie carries this token, never the user id.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     verified_at: Mapped[datetime | None] = mapped_column(default=None)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -41,12 +37,37 @@ class User(UserMixin, Base):
 
     home_neighbourhood: Mapped[Neighbourhood | None] = relationship()
 
-    def get_id(self) -> str:
-        return self.session_token
+    # Not stored: the device session this request signed in with (portal.accounts.sessions sets
+    # it). Flask-Login keeps get_id() in the cookie, so the cookie names a session, never the user.
+    device_session = None
+
+    def get_id(self) -> str | None:
+        return self.device_session.secret if self.device_session else None
 
     @property
     def is_active(self) -> bool:
         return self.erased_at is None
+
+
+class DeviceSession(Base):
+    """One signed-in device. The cookie carries a secret and only its hash is stored, so a copy of
+    the database signs nobody in; deleting the row signs the device out, whatever its cookie."""
+
+    __tablename__ = "device_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Refreshed at most once a minute, so reading pages does not write on every request.
+    last_used_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the person sees in their list ("Chrome on Android"); no address, no full User-Agent.
+    browser: Mapped[str] = mapped_column(String(20), default="")
+    system: Mapped[str] = mapped_column(String(20), default="")
+
+    user: Mapped[User] = relationship()
+    # The plain secret, only on the request that created the session (it goes into the cookie).
+    secret = None
 
 
 class Consent(Base):

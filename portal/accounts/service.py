@@ -12,15 +12,16 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit, db, signals
-from portal.accounts import nicknames, passwords
-from portal.accounts.models import Consent, ResetCode, Role, RoleGrant, User, new_session_token
+from portal.accounts import addresses, nicknames, passwords, sessions, signed_links
+from portal.accounts.models import Consent, ResetCode, Role, RoleGrant, User
 from portal.forms import normalise_code
 from portal.groups.models import Group, Membership, MembershipRole, MembershipStatus
+from portal.links import stored_path
+from portal.notifications import notify
 from portal.places.models import Municipio
 from portal.rules import RuleError
 from portal.timeutil import utcnow
@@ -35,18 +36,14 @@ def find_by_nickname(nickname: str) -> User | None:
     return db.session.scalar(select(User).where(User.nickname_key == nicknames.fold(nickname)))
 
 
-def normalise_email(email: str | None) -> str | None:
-    email = (email or "").strip()
-    return email.lower() if email else None
-
-
 def register(*, nickname: str, password: str | None, email: str | None, home_neighbourhood_id: int | None,
              language: str, password_hash: str | None = None) -> User:
-    """password_hash: already computed (the demo data gives thousands of residents one hash)."""
+    """password_hash: already computed (the demo data gives thousands of residents one hash).
+    The email waits for confirmation: the caller mails it (mails.ask_to_confirm) after the commit."""
     user = User(
         nickname=nicknames.clean(nickname),
         nickname_key=nicknames.fold(nickname),
-        email=normalise_email(email),
+        pending_email=addresses.normalise(email),
         password_hash=password_hash or passwords.hash_password(password),
         home_neighbourhood_id=home_neighbourhood_id,
         language=language,
@@ -55,10 +52,8 @@ def register(*, nickname: str, password: str | None, email: str | None, home_nei
     try:
         # Flush now: the unique constraints decide races between two people taking one nickname.
         db.session.flush()
-    except IntegrityError as error:
+    except IntegrityError:
         db.session.rollback()
-        if "email" in str(error.orig).lower():
-            raise RuleError(_l("This email is already used by another account."), "email") from None
         raise RuleError(_l("This nickname is taken. Please choose another."), "nickname") from None
     db.session.add(Consent(user_id=user.id, kind=TERMS, version=current_app.config["TERMS_VERSION"]))
     signals.record("account.registered", user.id, neighbourhood=user.home_neighbourhood)
@@ -66,21 +61,32 @@ def register(*, nickname: str, password: str | None, email: str | None, home_nei
 
 
 def update_profile(user: User, *, email: str | None, home_neighbourhood_id: int | None,
-                   language: str) -> None:
-    email = normalise_email(email)
-    if email and email != user.email and user_for_email(email) is not None:
-        raise RuleError(_l("This email is already used by another account."), "email")
-    user.email = email
+                   language: str) -> bool:
+    """True when a new address waits for confirmation (the caller mails it after the commit)."""
     user.home_neighbourhood_id = home_neighbourhood_id
     user.language = language
+    return addresses.ask_to_use(user, email)
+
+
+def login_key(login: str) -> str:
+    """The account a typed login names, as sign-in reads it: the folded nickname, also when the
+    login is the account's confirmed email (else the address itself). Limits count on this, so
+    no spelling of a name, nor the email instead of the name, escapes them."""
+    login = login.strip()
+    if "@" not in login:
+        return nicknames.fold(login)
+    email = addresses.normalise(login)
+    owner = addresses.confirmed_owner(email)
+    return owner.nickname_key if owner else email
 
 
 def authenticate(login: str, password: str) -> User | None:
     """The user for a nickname or email and password, or None (the caller shows one generic message)."""
-    login = login.strip()
-    condition = (User.email == normalise_email(login)) if "@" in login else (
-        User.nickname_key == nicknames.fold(login))
-    user = db.session.scalar(select(User).where(condition, User.erased_at.is_(None)))
+    key = login_key(login)
+    # Nicknames have no "@": a key with one is an address nobody confirmed.
+    user = None if "@" in key else find_by_nickname(key)
+    if user is not None and user.erased_at is not None:
+        user = None
     if not passwords.verify_password(user.password_hash if user else None, password):
         return None
     return user
@@ -93,13 +99,11 @@ def upgrade_password_hash(user: User, password: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Change the password and sign out every other session, since the old one may be known."""
+    """Change the password and sign out every other session, since the old one may be known.
+    Codes not yet used stop working: someone else may hold one."""
     user.password_hash = passwords.hash_password(password)
-    rotate_session_token(user)
-
-
-def rotate_session_token(user: User) -> None:
-    user.session_token = new_session_token()
+    _cancel_reset_codes(user, utcnow())
+    sessions.end_all(user)
 
 
 # --- one-time codes from an access point -------------------------------------------------------
@@ -108,18 +112,26 @@ def _hash_code(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def issue_reset_code(person: User, issued_by: User) -> str:
-    """A fresh code for `person`; earlier unused codes stop working. Returns the plain code once."""
-    now = utcnow()
+def _cancel_reset_codes(person: User, now) -> None:
     db.session.execute(
         update(ResetCode).where(ResetCode.user_id == person.id, ResetCode.used_at.is_(None))
         .values(used_at=now)
     )
+
+
+def issue_reset_code(person: User, issued_by: User) -> str:
+    """A fresh code for `person`; earlier unused codes stop working. Returns the plain code once.
+
+    The person is told in their notifications (the caller mails them too, after the commit), so
+    a code they did not ask for does not go unnoticed: changing their password cancels it."""
+    now = utcnow()
+    _cancel_reset_codes(person, now)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     hours = current_app.config["RESET_CODE_HOURS"]
     db.session.add(ResetCode(user_id=person.id, code_hash=_hash_code(code), issued_by_id=issued_by.id,
                              expires_at=now + timedelta(hours=hours)))
     audit.record("reset_code.issue", "user", person.id, actor_id=issued_by.id)
+    notify(person.id, "reset_code_issued", stored_path("accounts.account"), nickname=issued_by.nickname)
     return code
 
 
@@ -146,8 +158,7 @@ def redeem_reset_code(nickname: str, code: str, new_password: str) -> User:
 
 # --- reset links by email ----------------------------------------------------------------------
 
-def _link_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset-link")
+RESET_LINK = "password-reset-link"
 
 
 def _password_fingerprint(user: User) -> str:
@@ -157,26 +168,17 @@ def _password_fingerprint(user: User) -> str:
 
 
 def make_reset_token(user: User) -> str:
-    return _link_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
+    return signed_links.sign(RESET_LINK, {"u": user.id, "p": _password_fingerprint(user)})
 
 
 def user_for_reset_token(token: str) -> User | None:
-    max_age = current_app.config["RESET_LINK_HOURS"] * 3600
-    try:
-        data = _link_serializer().loads(token, max_age=max_age)
-    except (BadSignature, SignatureExpired):
-        return None
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    data = signed_links.read(RESET_LINK, token, hours=current_app.config["RESET_LINK_HOURS"])
+    user = db.session.get(User, data.get("u")) if data else None
     if user is None or user.erased_at is not None:
         return None
     if not hmac.compare_digest(str(data.get("p")), _password_fingerprint(user)):
         return None
     return user
-
-
-def user_for_email(email: str) -> User | None:
-    return db.session.scalar(
-        select(User).where(User.email == normalise_email(email), User.erased_at.is_(None)))
 
 
 # --- in-person verification --------------------------------------------------------------------

@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from portal import db
-from portal.accounts import forms, service
+from portal.accounts import addresses, forms, mails, nicknames, service, sessions, throttle
 from portal.extensions import limiter
 from portal.forms import ConfirmForm
 from portal.links import public_url
@@ -26,9 +27,13 @@ from portal.web import (
 bp = Blueprint("accounts", __name__)
 
 
-def _submitted_login() -> str:
-    # Limits per attacked account, whichever address the guesses come from.
-    return "login:" + (request.form.get("login", "").strip().casefold()[:254])
+def _submitted_nickname() -> str:
+    # Code tries per account, whichever address they come from, in the form sign-in reads names.
+    return "reset-code:" + nicknames.fold(request.form.get("nickname", "")[:nicknames.MAX_LENGTH])
+
+
+def _failed(response) -> bool:
+    return response.status_code != 303
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -43,6 +48,8 @@ def register():
     if done:
         _start_session(user)
         flash(_("Welcome to Cortile, %(nickname)s!", nickname=user.nickname), "success")
+        if user.pending_email:
+            _ask_to_confirm(user)
         return redirect_after_post(url_for("places.home"))
     return render_form_page("accounts/register.html", "accounts/_register_form.html", form=form)
 
@@ -50,43 +57,65 @@ def register():
 @bp.route("/login", methods=["GET", "POST"])
 @db.no_upfront_write_lock
 @limiter.limit("20 per minute", methods=["POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_submitted_login)
 def login():
     require("account.sign_in")
     if current_user.is_authenticated:
         return redirect_after_post(url_for("places.home"))
     form = forms.LoginForm()
     if form.validate_on_submit():
+        # Per account, slower after each failure, never closed to the person's own phone.
+        account, device = service.login_key(form.login.data), throttle.Device.from_request()
+        minutes = throttle.attempt(account, device)
+        if minutes:
+            form.form_errors.append(ngettext(
+                "Too many wrong passwords for this account. To protect it, wait %(num)d minute "
+                "and try again. On a phone where you signed in before, you can try now.",
+                "Too many wrong passwords for this account. To protect it, wait %(num)d minutes "
+                "and try again. On a phone where you signed in before, you can try now.", minutes))
+            return render_page("accounts/login.html", "accounts/_login_form.html", 429, form=form)
         # Checking a password takes a tenth of a second: done outside any write lock, so on
         # SQLite sign-ins do not queue behind each other.
         user = service.authenticate(form.login.data, form.password.data)
         db.session.rollback()
         if user is not None:
+            throttle.succeeded(account, device)
             with db.write_transaction():
                 service.upgrade_password_hash(user, form.password.data)
             _start_session(user)
-            return redirect_after_post(safe_next_url(url_for("places.home")))
+            response = redirect_after_post(safe_next_url(url_for("places.home")))
+            device.remember(response, account)
+            return response
         # One message whether the nickname exists or not: the form does not reveal who is here.
         form.form_errors.append(_("That nickname or email and password do not match."))
     return render_form_page("accounts/login.html", "accounts/_login_form.html", form=form)
 
 
 def _start_session(user) -> None:
-    # A fresh session on sign-in, so a session planted before sign-in is worth nothing after.
+    with db.write_transaction():
+        sessions.start(user, request.headers.get("User-Agent", ""))
+    # A fresh cookie on sign-in, so a session planted before sign-in is worth nothing after.
     session.clear()
     session.permanent = True
     login_user(user)
+
+
+def _end_session() -> None:
+    """Sign this browser out, keeping only its language choice."""
+    language = session.get("language")
+    logout_user()
+    session.clear()
+    if language:
+        remember_language(language)
 
 
 @bp.post("/logout")
 def logout():
     require("account.manage")
     ConfirmForm().validate_on_submit() or abort(400)
-    language = session.get("language")
-    logout_user()
-    session.clear()
-    if language:
-        remember_language(language)
+    user = signed_in_user()
+    with db.write_transaction():
+        sessions.end(user, user.device_session.id)
+    _end_session()
     flash(_("You are signed out."), "success")
     return redirect_after_post(url_for("places.home"))
 
@@ -96,26 +125,85 @@ def logout_everywhere():
     require("account.manage")
     ConfirmForm().validate_on_submit() or abort(400)
     with db.write_transaction():
-        service.rotate_session_token(signed_in_user())
-    logout_user()
-    session.clear()
+        sessions.end_all(signed_in_user())
+    _end_session()
     flash(_("You are signed out on every device."), "success")
     return redirect_after_post(url_for("accounts.login"))
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+def end_session(session_id: int):
+    """Sign out one device from the account page's list (a lost phone, a library computer)."""
+    require("account.manage")
+    ConfirmForm().validate_on_submit() or abort(400)
+    user = signed_in_user()
+    this_device = session_id == user.device_session.id
+    with db.write_transaction():
+        # Another person's session is "not found": its existence is private too.
+        sessions.end(user, session_id) or abort(404)
+    if this_device:
+        _end_session()
+        flash(_("You are signed out."), "success")
+        return redirect_after_post(url_for("places.home"))
+    flash(_("That device is signed out."), "success")
+    return redirect_after_post(url_for("accounts.account"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
 def account():
     require("account.manage")
     user = signed_in_user()
-    form = forms.AccountForm.build(obj=user, home_neighbourhood=user.home_neighbourhood_id)
-    done, _nothing = submit(form, lambda: service.update_profile(
+    form = forms.AccountForm.for_user(user)
+    done, new_address = submit(form, lambda: service.update_profile(
         user, email=form.email.data, home_neighbourhood_id=form.home_neighbourhood.data,
         language=form.language.data))
     if done:
         flash(_("Your changes are saved."), "success")
+        if new_address:
+            _ask_to_confirm(user)
         return redirect_after_post(url_for("accounts.account"))
     return render_form_page("accounts/account.html", "accounts/_account_form.html", form=form,
-                            password_form=forms.ChangePasswordForm(), confirm_form=ConfirmForm())
+                            password_form=forms.ChangePasswordForm(), **_account_page_parts(user))
+
+
+@bp.post("/account/email/resend")
+@limiter.limit("5 per hour")
+def resend_confirmation():
+    require("account.manage")
+    ConfirmForm().validate_on_submit() or abort(400)
+    user = signed_in_user()
+    if user.pending_email:
+        _ask_to_confirm(user)
+    return redirect_after_post(url_for("accounts.account"))
+
+
+def _ask_to_confirm(user) -> None:
+    # The same words whether or not the address belongs to someone else: its owner is told by mail.
+    mails.ask_to_confirm(user)
+    flash(_("We sent a link to %(email)s. Open it to confirm the address: until then it is not "
+            "used.", email=user.pending_email), "success")
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def confirm_email(token: str):
+    """The mailed link. Confirming takes a button press, so a mail scanner that opens links does
+    not confirm an address on its own; no sign-in needed (the mail may be read on another phone)."""
+    require("account.confirm_email")
+    user = addresses.waiting_for_token(token)
+    if user is None:
+        return render_page("accounts/confirm_email_invalid.html", None, 404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with db.write_transaction():
+            confirmed = addresses.confirm(user)
+        if confirmed:
+            flash(_("Your email address is confirmed. You can use it to sign in and to reset "
+                    "your password."), "success")
+            return redirect_after_post(url_for("places.home"))
+        form.form_errors.append(_("This address is already confirmed for another account. Sign "
+                                  "in to that one, or choose a new password for it."))
+    return render_form_page("accounts/confirm_email.html", None, form=form, person=user, token=token)
 
 
 @bp.post("/account/password")
@@ -134,14 +222,20 @@ def change_password():
             _start_session(user)  # this device stays signed in with the new token
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect_after_post(url_for("accounts.account"))
-    account_form = forms.AccountForm.build(obj=user, home_neighbourhood=user.home_neighbourhood_id,
-                                           formdata=None)
+    account_form = forms.AccountForm.for_user(user, formdata=None)
     return render_page("accounts/account.html", "accounts/_password_form.html", 422,
-                       form=account_form, password_form=form, confirm_form=ConfirmForm())
+                       form=account_form, password_form=form, **_account_page_parts(user))
+
+
+def _account_page_parts(user) -> dict:
+    """What the account page shows besides its two forms."""
+    return {"confirm_form": ConfirmForm(), "device_sessions": sessions.active(user)}
 
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit("10 per 15 minutes", methods=["POST"])
+# Per account too, counting only wrong tries: guesses from many addresses add up.
+@limiter.limit("10 per hour", methods=["POST"], key_func=_submitted_nickname, deduct_when=_failed)
 def reset_with_code():
     require("account.recover")
     form = forms.CodeResetForm()
@@ -160,7 +254,7 @@ def reset_by_email():
     require("account.recover")
     form = forms.EmailResetRequestForm()
     if form.validate_on_submit():
-        user = service.user_for_email(form.email.data)
+        user = addresses.confirmed_owner(form.email.data)
         if user is not None:
             link = public_url("accounts.reset_link", token=service.make_reset_token(user))
             send_mail(user.email, _("Reset your Cortile password"),

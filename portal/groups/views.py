@@ -33,10 +33,10 @@ bp = Blueprint("groups", __name__, url_prefix="/groups")
 PER_PAGE = 50
 
 
-def _managed(slug: str, user_id: int) -> tuple[Group, User]:
-    """A group the signed-in person manages, and one person in it."""
+def _managed(slug: str, user_id: int, action: str = "group.manage") -> tuple[Group, User]:
+    """A group the signed-in person may do `action` in, and one person in it."""
     group = group_or_404(slug)
-    require("group.manage", group)
+    require(action, group)
     person = db.session.get(User, user_id)
     if person is None:
         abort(404)
@@ -163,19 +163,20 @@ def invite(slug: str):
     return _members_page(group, 422, "groups/_invite_form.html", form)
 
 
-# Button-only decisions about one person: address, rule, what to say after.
+# Button-only decisions about one person: address, service call, what to say after, permission.
 MEMBER_ACTIONS = [
-    ("approve", service.approve, _l("You accepted %(nickname)s's request. They are told.")),
-    ("decline", service.decline, _l("You declined %(nickname)s's request. They are told.")),
-    ("unmute", service.unmute, _l("%(nickname)s can write again.")),
-    ("unban", service.unban, _l("%(nickname)s may ask to join again.")),
-    ("facilitator", service.appoint_facilitator, _l("%(nickname)s is now a facilitator of this group.")),
+    ("approve", service.approve, _l("You accepted %(nickname)s's request. They are told."), "group.manage"),
+    ("decline", service.decline, _l("You declined %(nickname)s's request. They are told."), "group.manage"),
+    ("unmute", service.unmute, _l("%(nickname)s can write again."), "group.manage"),
+    ("unban", service.unban, _l("%(nickname)s may ask to join again."), "group.manage"),
+    ("facilitator", service.appoint_facilitator, _l("%(nickname)s is now a facilitator of this group."),
+     "group.appoint_facilitator"),
 ]
 
 
-def _member_action(perform, message):
+def _member_action(perform, message, action):
     def view(slug: str, user_id: int):
-        group, person = _managed(slug, user_id)
+        group, person = _managed(slug, user_id, action)
         done, _result = press(lambda: perform(group, person, signed_in_user()))
         if done:
             return _done(message % {"nickname": person.nickname}, url_for(".members", slug=group.slug))
@@ -183,9 +184,9 @@ def _member_action(perform, message):
     return view
 
 
-for _path, _perform, _message in MEMBER_ACTIONS:
-    bp.add_url_rule(f"/<slug>/members/<int:user_id>/{_path}", _path, _member_action(_perform, _message),
-                    methods=["POST"])
+for _path, _perform, _message, _action in MEMBER_ACTIONS:
+    bp.add_url_rule(f"/<slug>/members/<int:user_id>/{_path}", _path,
+                    _member_action(_perform, _message, _action), methods=["POST"])
 
 
 @bp.get("/<slug>/members/<int:user_id>")

@@ -60,5 +60,8 @@ MESSAGES = {
                             "%(answer)s."),
     "proposal_answered": _l("The proposal \u201c%(proposal)s\u201d received its answer: %(state)s."),
     "proposal_state": _l("The proposal \u201c%(proposal)s\u201d is now: %(state)s."),
+    "reset_code_issued": _l("%(nickname)s gave out a code to reset your password at an access point. "
+                            "If you did not ask for it, change your password now: the code then stops "
+                            "working. And tell a coordinator."),
     "event_cancelled": _l("\u201c%(event)s\u201d on %(when)s has been cancelled. %(reason)s"),
 }
