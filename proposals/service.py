@@ -13,16 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, union, update
 
 from forums.service import ForumError, start_thread
-from portal import audit, db, signals
+from portal import audit, db, permissions, signals
 from portal.accounts.models import User
 from portal.accounts.service import find_by_nickname
-from portal.groups.models import MEMBER_STATUSES, Group, GroupKind, Membership
+from portal.groups.models import MEMBER_STATUSES, Group, GroupKind, Membership, Visibility
+from portal.groups.service import lock_group
 from portal.links import stored_path
 from portal.notifications import notify
 from portal.places.models import Neighbourhood
@@ -277,10 +279,24 @@ def _publish(proposal: Proposal, actor: User) -> None:
     proposal.published_at = now
     proposal.deadline_at = now + timedelta(days=settings.support_days)
     proposal.threshold = settings.threshold
-    group = proposal.group or discussion_group(proposal.neighbourhood_id)
+    group = discussion_group(proposal)
     if group is None:
         return
-    body = "\n\n".join([proposal.summary, f"[{_('Read the whole proposal')}]({proposal_link(proposal.id)})"])
+    # The discussion is the publisher's own thread (they are told of its replies, may correct
+    # it, it counts as their post), so it opens only where they may start one themselves: the
+    # rule of the forum's own form. Someone banned or muted there, or not a member, publishes
+    # the proposal without a discussion, and the publish page says so beforehand. Opening it
+    # under a neutral author instead would still put their words in a forum that keeps them
+    # out, and the usual case, a resident who never joined their neighbourhood's open group,
+    # is one "Join" away from a discussion of their own (the publish page offers it).
+    lock_group(group)  # a ban committed while this request waited is seen
+    if not permissions.may_now("thread.start", group, actor):
+        return
+    # Written once for every reader, so in the forum's language (Milan's groups write Italian),
+    # not in the language of the publisher's request.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        read_more = _("Read the whole proposal")
+    body = "\n\n".join([proposal.summary, f"[{read_more}]({proposal_link(proposal.id)})"])
     try:
         proposal.thread_id = start_thread(group, actor, proposal.title, body).id
     except ForumError as error:
@@ -288,11 +304,14 @@ def _publish(proposal: Proposal, actor: User) -> None:
             from None
 
 
-def discussion_group(neighbourhood_id: int) -> Group | None:
-    """The neighbourhood's own group, where proposals without a group are discussed."""
-    return db.session.scalar(select(Group).where(Group.neighbourhood_id == neighbourhood_id,
-                                                 Group.kind == GroupKind.NEIGHBOURHOOD)
-                             .order_by(Group.id).limit(1))
+def discussion_group(proposal: Proposal) -> Group | None:
+    """Where the proposal is discussed: its own group, or else its neighbourhood's own group if
+    that is public (everyone reads a published proposal, so everyone must read its discussion)."""
+    if proposal.group is not None:
+        return proposal.group
+    return db.session.scalar(select(Group).where(
+        Group.neighbourhood_id == proposal.neighbourhood_id, Group.kind == GroupKind.NEIGHBOURHOOD,
+        Group.visibility == Visibility.PUBLIC).order_by(Group.id).limit(1))
 
 
 def answer(proposal_id: int, steward: User, decision: str, text: str) -> Proposal:

@@ -234,7 +234,8 @@ def step(proposal_id: int, move: str):
         form, lambda: service.take_step(proposal.id, move, _current_user(), form.note.data),
         _("Done: the proposal is now \u201c%(state)s\u201d.", state=STATE_LABELS[service.MOVES[move].target]),
         _to_page(proposal), "proposals/step.html", "proposals/_step_form.html", proposal=proposal, move=move,
-        settings=service.settings_for(proposal.neighbourhood_id))
+        settings=service.settings_for(proposal.neighbourhood_id),
+        discussion=service.discussion_group(proposal) if move == "publish" else None)
 
 
 @bp.route("/<int:proposal_id>/answer", methods=["GET", "POST"])

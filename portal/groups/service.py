@@ -76,7 +76,7 @@ def page_path(group: Group) -> str:
 
 # --- counting and locking ----------------------------------------------------------------------
 
-def _lock(group: Group) -> None:
+def lock_group(group: Group) -> None:
     """Serialise every change in one group: a row lock on PostgreSQL. On SQLite it is a no-op; the
     request already holds the database's write lock (BEGIN IMMEDIATE)."""
     db.session.execute(select(Group.id).where(Group.id == group.id).with_for_update())
@@ -90,7 +90,7 @@ def _row(group: Group, user_id: int) -> Membership | None:
 
 
 def _locked_row(group: Group, user_id: int, statuses, message) -> Membership:
-    _lock(group)
+    lock_group(group)
     row = _row(group, user_id)
     if row is None or row.status not in statuses:
         raise GroupError(message)
@@ -141,7 +141,7 @@ def _admit(group: Group, row: Membership) -> MembershipStatus:
 
 
 def _new_row(group: Group, user: User, policy: JoinPolicy) -> Membership:
-    _lock(group)
+    lock_group(group)
     if group.join_policy != policy:
         raise GroupError(_l("This group does not take new members this way."))
     existing = _row(group, user.id)
@@ -184,7 +184,7 @@ def decline(group: Group, person: User, actor: User) -> None:
 
 
 def invite(group: Group, nickname: str, actor: User) -> Membership:
-    _lock(group)
+    lock_group(group)
     person = find_by_nickname(nickname or "")
     if person is None or person.erased_at is not None:
         raise GroupError(_l("Nobody has this nickname."), "nickname")
