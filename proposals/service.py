@@ -239,7 +239,7 @@ def _move(proposal: Proposal, target: ProposalState, actor: User | None, note: s
         with force_locale(language):
             label = str(STATE_LABELS[target])
         for user_id, _language in people:
-            notify(user_id, kind, link, proposal=proposal.title, state=label)
+            notify(user_id, kind, link, readable_in=proposal.group, proposal=proposal.title, state=label)
 
 
 def _signal(kind: str, proposal: Proposal, actor_id: int, value: int | None = None) -> None:

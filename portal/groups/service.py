@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from portal import audit, db, permissions, signals
 from portal.accounts.models import User
 from portal.accounts.service import find_by_nickname
+from portal.groups import hooks
 from portal.groups.models import (
     HOLDS_A_PLACE,
     MEMBER_STATUSES,
@@ -304,7 +305,9 @@ def unmute(group: Group, person: User, actor: User) -> None:
 
 
 def ban(group: Group, person: User, actor: User, *, reason: str) -> None:
-    """Out of the group for good (until unbanned); a place they held goes to the next in line."""
+    """Out of the group for good (until unbanned); a place they held goes to the next in line, and
+    the features subscribed to `hooks.member_banned` take back what the group gave them (seats at
+    its events)."""
     reason = _reason(reason)
     not_banned = [status for status in MembershipStatus if status != MembershipStatus.BANNED]
     row = _moderated_row(group, person, actor, not_banned)
@@ -315,6 +318,7 @@ def ban(group: Group, person: User, actor: User, *, reason: str) -> None:
     audit.record("group.ban", "user", person.id, actor_id=actor.id, reason=reason, group=group.slug)
     if held_a_place:
         _offer_free_places(group)
+    hooks.member_banned.send(current_app._get_current_object(), group=group, person=person, actor=actor)
 
 
 def unban(group: Group, person: User, actor: User) -> None:
