@@ -22,6 +22,7 @@ ENV_SETTINGS: dict[str, tuple[str | None, str]] = {
     "CORTILE_PUBLIC_URL": (None, "the address people open (https://cortile.example.org), the start of every mailed link; required in production"),
     "TRUSTED_PROXIES": ("0", "reverse proxies in front of gunicorn (1 behind nginx), for client addresses"),
     "CORTILE_SUPPRESS_BELOW": ("5", "governance figures below this count are shown as \"<N\" (at least 3: with 2, two cells of 1 under a total of 2 could not be protected)"),
+    "CORTILE_HOME_CHANGE_DAYS": ("30", "days a resident waits between changes of home neighbourhood (support rights follow the home)"),
     "MAIL_SERVER": (None, "SMTP host; when unset, mail is written to the log"),
     "MAIL_PORT": ("587", "SMTP port"),
     "MAIL_USERNAME": (None, "SMTP user"),
@@ -109,6 +110,7 @@ def load_settings(instance_path: Path) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "TERMS_VERSION": "2026-11",
         "SUPPRESS_BELOW": max(3, int(env["CORTILE_SUPPRESS_BELOW"] or 5)),
+        "HOME_CHANGE_DAYS": max(0, int(env["CORTILE_HOME_CHANGE_DAYS"] or 30)),
         "RESET_CODE_HOURS": 48,
         "RESET_LINK_HOURS": 2,
     }

@@ -370,6 +370,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "access_point.use": _staff,
     "person.issue_reset_code": _acts_for_person,
     "person.verify_in_person": _acts_for_person,
+    "person.correct_home": _acts_for_person,  # at any time, whatever the wait between own changes
     "notifications.view": _signed_in,
     "group.view": _group_view,
     "group.join": _group_join,

@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, select, union, update
 from forums.service import ForumError, start_thread
 from portal import audit, db, permissions, signals
 from portal.accounts.models import User
-from portal.accounts.service import find_by_nickname
+from portal.accounts.service import find_by_nickname, lock_person
 from portal.groups.models import MEMBER_STATUSES, Group, GroupKind, Membership, Visibility
 from portal.groups.service import lock_group
 from portal.links import stored_path
@@ -386,13 +386,20 @@ def _recount(proposal: Proposal) -> int:
 
 def support(proposal_id: int, user: User) -> Proposal:
     proposal = _locked(proposal_id)
+    # The person's row too, then the rule again: a move to another neighbourhood committed while
+    # this request waited takes the right with it, and none can happen until this one commits.
+    lock_person(user)
+    if not permissions.may_now("proposal.support", proposal, user):
+        raise ProposalError(_l("Only residents of its neighbourhood and members of its group can support "
+                               "this proposal."))
     problem = support_problem(proposal, user)
     if problem is not None:
         raise ProposalError(problem)
     # The row lock makes this check exact; the unique constraint stands behind it.
     if supports(proposal.id, user):
         raise ProposalError(_l("You already support this proposal."))
-    db.session.add(Support(proposal_id=proposal.id, user_id=user.id))
+    # It counts for the neighbourhood the person lives in now, whatever they do later.
+    db.session.add(Support(proposal_id=proposal.id, user_id=user.id, neighbourhood_id=user.home_neighbourhood_id))
     db.session.flush()
     count = _recount(proposal)
     _signal("proposal.supported", proposal, user.id)

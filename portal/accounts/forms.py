@@ -1,6 +1,8 @@
 """Account forms. Every message is translatable; validators run server-side, JavaScript or not."""
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
@@ -8,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from portal.accounts import nicknames, passwords
-from portal.accounts.service import CODE_LENGTH, normalise_code
+from portal.accounts.service import CODE_LENGTH, next_home_change, normalise_code
 from portal.i18n import LANGUAGES
 from portal.places.queries import neighbourhood_choices
 
@@ -107,8 +109,20 @@ class AccountForm(FlaskForm):
     language = LanguageField(_l("Language"))
 
     @classmethod
-    def build(cls, **kwargs) -> AccountForm:
-        return _with_neighbourhoods(cls(**kwargs))
+    def build(cls, user, **kwargs) -> AccountForm:
+        """The form for `user`'s account, saying when their neighbourhood may change next."""
+        form = _with_neighbourhoods(cls(obj=user, home_neighbourhood=user.home_neighbourhood_id, **kwargs))
+        next_change = next_home_change(user)
+        if next_change is not None:
+            form.home_neighbourhood.description = _l(
+                "Your supports follow your neighbourhood, so it does not change often. You can change "
+                "it again from %(date)s.", date=format_date(next_change, "long"))
+        else:
+            form.home_neighbourhood.description = ngettext(
+                "Your supports follow your neighbourhood: after a change, the next one waits %(num)d day.",
+                "Your supports follow your neighbourhood: after a change, the next one waits %(num)d days.",
+                current_app.config["HOME_CHANGE_DAYS"])
+        return form
 
 
 class NewPasswordForm(FlaskForm):
@@ -144,6 +158,16 @@ class PersonLookupForm(FlaskForm):
     nickname = StringField(_l("Nickname of the person"), validators=[
         DataRequired(REQUIRED), Length(max=nicknames.MAX_LENGTH,
                                        message=_l("Use at most %(max)d characters."))])
+
+
+class HomeCorrectionForm(FlaskForm):
+    """At an access point: a facilitator corrects someone's neighbourhood."""
+
+    home_neighbourhood = NeighbourhoodField(_l("Neighbourhood"))
+
+    @classmethod
+    def build(cls, person, **kwargs) -> HomeCorrectionForm:
+        return _with_neighbourhoods(cls(home_neighbourhood=person.home_neighbourhood_id, **kwargs))
 
 
 class ConfirmForm(FlaskForm):

@@ -110,7 +110,7 @@ def logout_everywhere():
 def account():
     require("account.manage")
     user = current_user._get_current_object()
-    form = forms.AccountForm.build(obj=user, home_neighbourhood=user.home_neighbourhood_id)
+    form = forms.AccountForm.build(user)
     if form.validate_on_submit():
         try:
             with db.write_transaction():
@@ -143,8 +143,7 @@ def change_password():
             _start_session(user)  # this device stays signed in with the new token
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect_after_post(url_for("accounts.account"))
-    account_form = forms.AccountForm.build(obj=user, home_neighbourhood=user.home_neighbourhood_id,
-                                           formdata=None)
+    account_form = forms.AccountForm.build(user, formdata=None)
     return render_page("accounts/account.html", "accounts/_password_form.html", 422,
                        form=account_form, password_form=form, confirm_form=forms.ConfirmForm())
 
