@@ -18,10 +18,11 @@ from sqlalchemy import delete, select, update
 from events import dates
 from events.models import Attendance, CalendarFeed, Event, Registration, RegistrationStatus
 from events.queries import confirmed_seats, seats_left
-from portal import audit, db, signals
+from portal import audit, db, permissions, signals
 from portal.accounts.models import User
 from portal.accounts.service import CODE_ALPHABET
 from portal.forms import normalise_code
+from portal.groups.service import page_path
 from portal.links import stored_path
 from portal.notifications import notify
 from portal.rules import RuleError
@@ -122,7 +123,7 @@ def cancel_event(event_id: int, actor: User, reason: str) -> int:
         select(Registration.user_id, User.language).join(User, User.id == Registration.user_id)
         .where(Registration.event_id == event.id, Registration.status.in_(STILL_REGISTERED))).all()
     for user_id, language in people:
-        notify(user_id, "event_cancelled", event_link(event.id), event=event.title,
+        notify(user_id, "event_cancelled", event_link(event.id), readable_in=event.group, event=event.title,
                when=dates.when(event.starts_at, language), reason=reason)
     audit.record("event.cancel", "event", event.id, actor_id=actor.id, reason=reason)
     _seats_changed(event, actor.id, -(event.capacity or 0), "cancelled")
@@ -177,6 +178,9 @@ def registration_problem(event: Event, now: datetime | None = None):
 def register(event_id: int, user: User, adults: int, children: int) -> Registration:
     """Confirmed while seats remain, otherwise at the back of the waiting list."""
     event = _locked_event(event_id)
+    # Asked again under the lock: a ban committed while this request waited ends the right.
+    if not permissions.may_now("event.register", event, user):
+        raise RuleError(_l("You cannot sign up for this event."))
     now = utcnow()
     problem = registration_problem(event, now)
     if problem is not None:
@@ -207,15 +211,26 @@ def register(event_id: int, user: User, adults: int, children: int) -> Registrat
     return registration
 
 
-def cancel_registration(registration_id: int, actor: User) -> Registration:
-    """Free the seats and move the waiting list up."""
+def _locked_registration(registration_id: int) -> tuple[Event, Registration]:
+    """The registration and its event, the event locked and both read as they are now."""
     registration = db.session.get(Registration, registration_id)
     event = _locked_event(registration.event_id)
-    db.session.refresh(registration)  # as it is now that the event is locked
+    db.session.refresh(registration)
+    return event, registration
+
+
+def cancel_registration(registration_id: int, actor: User) -> Registration:
+    """Free the seats and move the waiting list up."""
+    event, registration = _locked_registration(registration_id)
     if registration.status == RegistrationStatus.CANCELLED:
         raise RuleError(_l("This registration is already cancelled."))
     if event.starts_at <= utcnow():
         raise RuleError(_l("The event has already started."))
+    _release(event, registration, actor)
+    return registration
+
+
+def _release(event: Event, registration: Registration, actor: User) -> None:
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
@@ -227,7 +242,26 @@ def cancel_registration(registration_id: int, actor: User) -> Registration:
         audit.record("registration.cancel", "registration", registration.id, actor_id=actor.id)
     if was_confirmed:
         _promote(event)
-    return registration
+
+
+def release_seats_of_banned(_app, *, group, person: User, actor: User) -> None:
+    """Subscribed to `member_banned`: a ban ends the person's registrations for the group's events
+    still to come, as if a facilitator cancelled each one, so their seats (and door codes) go to
+    the waiting list through the same promotion as any cancellation. Each event is locked in turn
+    after the group; one that started or was cancelled meanwhile is left as it is."""
+    upcoming = db.session.scalars(
+        select(Registration.id).join(Event, Event.id == Registration.event_id)
+        .where(Event.group_id == group.id, Event.cancelled_at.is_(None), Event.starts_at > utcnow(),
+               Registration.user_id == person.id, Registration.status.in_(STILL_REGISTERED))
+        .order_by(Event.id)).all()
+    for registration_id in upcoming:
+        event, registration = _locked_registration(registration_id)
+        if registration.status not in STILL_REGISTERED or event.starts_at <= utcnow():
+            continue
+        _release(event, registration, actor)
+        # Linked to the group's page, which a banned person may still open (the event's may not be).
+        notify(person.id, "registration_released", page_path(group), event=event.title,
+               when=dates.when(event.starts_at, person.language), group=group.name)
 
 
 def _promote(event: Event) -> list[Registration]:
@@ -247,8 +281,8 @@ def _promote(event: Event) -> list[Registration]:
             free -= registration.seats
         registration.status = RegistrationStatus.CONFIRMED
         registration.promoted_at = utcnow()
-        notify(registration.user_id, "event_promoted", event_link(event.id), event=event.title,
-               when=dates.when(event.starts_at, language))
+        notify(registration.user_id, "event_promoted", event_link(event.id), readable_in=event.group,
+               event=event.title, when=dates.when(event.starts_at, language))
         signals.record("event.promoted", registration.user_id, group=event.group,
                        subject_type="event", subject_id=event.id, value=registration.seats)
         promoted.append(registration)
@@ -320,7 +354,7 @@ def send_reminders(now: datetime | None = None) -> int:
         .join(Event, Event.id == Registration.event_id).join(User, User.id == Registration.user_id)
         .where(Registration.id.in_(claimed))).all()
     for user_id, code, event, language in rows:
-        notify(user_id, "event_reminder", event_link(event.id), event=event.title,
+        notify(user_id, "event_reminder", event_link(event.id), readable_in=event.group, event=event.title,
                when=dates.when(event.starts_at, language), place=event.place, code=code)
     return len(rows)
 

@@ -13,6 +13,7 @@ from events.forms import KIND_LABELS, age_band_label, language_label
 from events.models import Attendance, RegistrationStatus
 from portal import db
 from portal.forms import ConfirmForm
+from portal.groups.hooks import member_banned
 from portal.groups.models import Group
 from portal.links import public_url
 from portal.pagination import page_number
@@ -22,6 +23,13 @@ from portal.web import press, redirect_after_post, render_form_page, render_page
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 NEW_TOKEN_KEY = "events.calendar_token"  # nosec B105 # the name of a session key, not a secret
+
+
+@bp.record_once
+def _subscribe(state) -> None:
+    # portal cannot import events: the app that registers this blueprint is the one whose bans
+    # release seats at its events.
+    member_banned.connect(service.release_seats_of_banned, sender=state.app)
 
 
 @bp.app_template_filter("event_span")

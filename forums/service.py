@@ -96,7 +96,8 @@ def reply(thread: Thread, author: User, body: str) -> Post:
     thread.last_activity_at = now
     db.session.flush()
     if thread.author_id != author.id:
-        notify(thread.author_id, "reply", post_url(post), nickname=author.nickname, thread=thread.title)
+        notify(thread.author_id, "reply", post_url(post), readable_in=thread.group, nickname=author.nickname,
+               thread=thread.title)
     signals.record("forum.posted", author.id, group=thread.group, subject_type="post", subject_id=post.id)
     return post
 
@@ -150,7 +151,8 @@ def report(post: Post, reporter: User, reason: str, note: str = "") -> bool:
         .values(state=PostState.HIDDEN, moderated_by_id=None, moderated_at=utcnow(), moderation_reason="")
     ).rowcount == 1
     if hidden:
-        notify(post.author_id, "post_hidden_by_reports", post_url(post), thread=post.thread.title)
+        notify(post.author_id, "post_hidden_by_reports", post_url(post), readable_in=post.thread.group,
+               thread=post.thread.title)
     return hidden
 
 
@@ -195,7 +197,7 @@ def moderate_thread(thread: Thread, moderator: User, action: str, reason: str = 
                  group=thread.group_id)
     if action == "lock" and thread.author_id != moderator.id:
         notify(thread.author_id, "thread_locked", stored_path("forums.thread", thread_id=thread.id),
-               thread=thread.title, reason=reason)
+               readable_in=thread.group, thread=thread.title, reason=reason)
     signals.record("forum.moderated", moderator.id, group=thread.group, subject_type="thread",
                    subject_id=thread.id, detail=f"thread.{action}")
 
@@ -231,12 +233,14 @@ def _decide(post: Post, moderator: User, state: PostState, reason: str) -> None:
                  group=thread.group_id)
     link = post_url(post)
     if author_message and post.author_id != moderator.id:
-        notify(post.author_id, author_message, link, thread=thread.title, reason=reason)
+        notify(post.author_id, author_message, link, readable_in=thread.group, thread=thread.title,
+               reason=reason)
     first_report_at = db.session.scalar(select(func.min(Report.created_at)).where(
         Report.post_id == post.id, Report.resolved_at.is_(None)))
     for reporter_id, language in _close_reports(post, outcome):
         with force_locale(language):
-            notify(reporter_id, "report_outcome", link, thread=thread.title, outcome=str(OUTCOMES[outcome]))
+            notify(reporter_id, "report_outcome", link, readable_in=thread.group, thread=thread.title,
+                   outcome=str(OUTCOMES[outcome]))
     # value: seconds from the first open report to this decision, for "median time to decide".
     waited = int((utcnow() - first_report_at).total_seconds()) if first_report_at else None
     signals.record("forum.moderated", moderator.id, group=thread.group, subject_type="post",

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import exists, false, or_, select
 
 from portal import db
 from portal.accounts.models import Role, RoleGrant, User
@@ -102,8 +102,11 @@ def membership(user, group: Group) -> Membership | None:
     cache = g.setdefault("permission_memberships", {})
     key = (user.id, group.id)
     if key not in cache:
+        # populate_existing: the row as the database has it now, not a copy the session loaded
+        # earlier (after `forget_standing`, services get the membership as it is under their lock).
         cache[key] = db.session.scalar(
-            select(Membership).where(Membership.user_id == user.id, Membership.group_id == group.id))
+            select(Membership).where(Membership.user_id == user.id, Membership.group_id == group.id)
+            .execution_options(populate_existing=True))
     return cache[key]
 
 
@@ -204,13 +207,16 @@ def member_groups_condition(user):
 
 def readable_groups_condition(user):
     """The SQL twin of `_group_view` (group.view, forum.read, event.view): public groups, the
-    person's groups and the groups they manage (as `_manages` counts them)."""
-    s = standing(user)
-    if s.is_admin:
-        return true()
-    coordinated = select(Neighbourhood.id).where(Neighbourhood.municipio_id.in_(s.coordinated_municipio_ids))
+    person's groups and the groups they manage (as `_manages` counts them). Subqueries only, so
+    it costs no query of its own: the notifications in every page's header filter with it."""
+    if not _signed_in(user):
+        return Group.visibility == Visibility.PUBLIC
+    grants = select(RoleGrant.municipio_id).where(RoleGrant.user_id == user.id)
+    coordinated = select(Neighbourhood.id).where(
+        Neighbourhood.municipio_id.in_(grants.where(RoleGrant.role == Role.COORDINATOR)))
+    # Facilitators are active members: the member condition covers the groups they facilitate.
     return or_(Group.visibility == Visibility.PUBLIC, member_groups_condition(user),
-               Group.id.in_(s.facilitated_group_ids), Group.neighbourhood_id.in_(coordinated))
+               exists(grants.where(RoleGrant.role == Role.ADMIN)), Group.neighbourhood_id.in_(coordinated))
 
 
 def _group_join(user, group: Group) -> bool:
@@ -394,6 +400,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "access_point.use": _staff,
     "person.issue_reset_code": _acts_for_person,
     "person.verify_in_person": _acts_for_person,
+    "person.correct_home": _acts_for_person,  # at any time, whatever the wait between own changes
     "notifications.view": _signed_in,
     "group.view": _group_view,
     "group.join": _group_join,
@@ -436,6 +443,14 @@ RULES: dict[str, Callable[..., bool]] = {
 def may(action: str, subject=None, user=None) -> bool:
     rule = RULES[action]  # a KeyError here is a programming error: every action has a rule
     return rule(current_user if user is None else user, subject)
+
+
+def may_now(action: str, subject, user) -> bool:
+    """The rule asked by a service after it locked the rows the answer depends on: roles and
+    memberships are read afresh, since the view's earlier answer may predate a ban or a move
+    that another request committed while this one waited for the lock."""
+    forget_standing()
+    return may(action, subject, user)
 
 
 def require(action: str, subject=None) -> None:

@@ -72,7 +72,7 @@ def init_app(app: Flask) -> None:
             "current_language": current_language(),
             "htmx_available": current_app.config["HTMX_AVAILABLE"],
             # A function, so the count query runs only where a page shows it.
-            "unread_notifications": lambda: unread_count(current_user.id),
+            "unread_notifications": lambda: unread_count(current_user),
         }
 
 

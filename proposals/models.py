@@ -156,6 +156,10 @@ class _OnePerPerson:
 class Support(_OnePerPerson, Base):
     __tablename__ = "proposal_supports"
 
+    # The supporter's home neighbourhood when they gave it: a later move neither takes the support
+    # back nor moves it (None: they had no home and supported as a member of the proposal's group).
+    neighbourhood_id: Mapped[int | None] = mapped_column(ForeignKey("neighbourhoods.id"), default=None)
+
 
 class Follow(_OnePerPerson, Base):
     """Someone who wants news of a proposal without supporting it."""

@@ -13,17 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, union, update
 
 from forums.service import start_thread
-from portal import audit, db, signals
+from portal import audit, db, permissions, signals
 from portal.accounts.models import User
-from portal.accounts.service import find_by_nickname
+from portal.accounts.service import find_by_nickname, lock_person
 from portal.forms import TOO_LONG
-from portal.groups.models import MEMBER_STATUSES, Group, GroupKind, Membership
+from portal.groups.models import MEMBER_STATUSES, Group, GroupKind, Membership, Visibility
+from portal.groups.service import lock_group
 from portal.links import stored_path
 from portal.notifications import notify
 from portal.places.models import Neighbourhood
@@ -234,7 +236,7 @@ def _move(proposal: Proposal, target: ProposalState, actor: User | None, note: s
         with force_locale(language):
             label = str(STATE_LABELS[target])
         for user_id, _language in people:
-            notify(user_id, kind, link, proposal=proposal.title, state=label)
+            notify(user_id, kind, link, readable_in=proposal.group, proposal=proposal.title, state=label)
 
 
 def _signal(kind: str, proposal: Proposal, actor_id: int, value: int | None = None) -> None:
@@ -274,10 +276,24 @@ def _publish(proposal: Proposal, actor: User) -> None:
     proposal.published_at = now
     proposal.deadline_at = now + timedelta(days=settings.support_days)
     proposal.threshold = settings.threshold
-    group = proposal.group or discussion_group(proposal.neighbourhood_id)
+    group = discussion_group(proposal)
     if group is None:
         return
-    body = "\n\n".join([proposal.summary, f"[{_('Read the whole proposal')}]({proposal_link(proposal.id)})"])
+    # The discussion is the publisher's own thread (they are told of its replies, may correct
+    # it, it counts as their post), so it opens only where they may start one themselves: the
+    # rule of the forum's own form. Someone banned or muted there, or not a member, publishes
+    # the proposal without a discussion, and the publish page says so beforehand. Opening it
+    # under a neutral author instead would still put their words in a forum that keeps them
+    # out, and the usual case, a resident who never joined their neighbourhood's open group,
+    # is one "Join" away from a discussion of their own (the publish page offers it).
+    lock_group(group)  # a ban committed while this request waited is seen
+    if not permissions.may_now("thread.start", group, actor):
+        return
+    # Written once for every reader, so in the forum's language (Milan's groups write Italian),
+    # not in the language of the publisher's request.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        read_more = _("Read the whole proposal")
+    body = "\n\n".join([proposal.summary, f"[{read_more}]({proposal_link(proposal.id)})"])
     try:
         proposal.thread_id = start_thread(group, actor, proposal.title, body).id
     except RuleError as error:
@@ -285,11 +301,14 @@ def _publish(proposal: Proposal, actor: User) -> None:
             from None
 
 
-def discussion_group(neighbourhood_id: int) -> Group | None:
-    """The neighbourhood's own group, where proposals without a group are discussed."""
-    return db.session.scalar(select(Group).where(Group.neighbourhood_id == neighbourhood_id,
-                                                 Group.kind == GroupKind.NEIGHBOURHOOD)
-                             .order_by(Group.id).limit(1))
+def discussion_group(proposal: Proposal) -> Group | None:
+    """Where the proposal is discussed: its own group, or else its neighbourhood's own group if
+    that is public (everyone reads a published proposal, so everyone must read its discussion)."""
+    if proposal.group is not None:
+        return proposal.group
+    return db.session.scalar(select(Group).where(
+        Group.neighbourhood_id == proposal.neighbourhood_id, Group.kind == GroupKind.NEIGHBOURHOOD,
+        Group.visibility == Visibility.PUBLIC).order_by(Group.id).limit(1))
 
 
 def answer(proposal_id: int, steward: User, decision: str, text: str) -> Proposal:
@@ -364,13 +383,20 @@ def _recount(proposal: Proposal) -> int:
 
 def support(proposal_id: int, user: User) -> Proposal:
     proposal = _locked(proposal_id)
+    # The person's row too, then the rule again: a move to another neighbourhood committed while
+    # this request waited takes the right with it, and none can happen until this one commits.
+    lock_person(user)
+    if not permissions.may_now("proposal.support", proposal, user):
+        raise RuleError(_l("Only residents of its neighbourhood and members of its group can support "
+                           "this proposal."))
     problem = support_problem(proposal, user)
     if problem is not None:
         raise RuleError(problem)
     # The row lock makes this check exact; the unique constraint stands behind it.
     if supports(proposal.id, user):
         raise RuleError(_l("You already support this proposal."))
-    db.session.add(Support(proposal_id=proposal.id, user_id=user.id))
+    # It counts for the neighbourhood the person lives in now, whatever they do later.
+    db.session.add(Support(proposal_id=proposal.id, user_id=user.id, neighbourhood_id=user.home_neighbourhood_id))
     db.session.flush()
     count = _recount(proposal)
     _signal("proposal.supported", proposal, user.id)

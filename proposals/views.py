@@ -210,7 +210,8 @@ def step(proposal_id: int, move: str):
                 state=STATE_LABELS[service.MOVES[move].target]), "success")
         return _back_to(proposal)
     return render_form_page("proposals/step.html", "proposals/_step_form.html", form=form, proposal=proposal,
-                            move=move, settings=service.settings_for(proposal.neighbourhood_id))
+                            move=move, settings=service.settings_for(proposal.neighbourhood_id),
+                            discussion=service.discussion_group(proposal) if move == "publish" else None)
 
 
 @bp.route("/<int:proposal_id>/answer", methods=["GET", "POST"])

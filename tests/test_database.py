@@ -1,11 +1,13 @@
 """The schema comes only from Alembic, and SQLite is configured for a busy small server."""
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from portal import db
+from portal.migrations import alembic_config
 from portal.models import Base
 
 
@@ -51,3 +53,36 @@ def test_a_write_transaction_holds_the_lock_from_its_first_read(app):
     finally:
         other.dispose()
         db.session.rollback()
+
+
+def test_revision_0008_ties_notifications_already_sent_to_their_group(tmp_path):
+    """So that a ban also hides what was sent before the upgrade (a file of its own, on SQLite)."""
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'upgrade.sqlite3'}")
+    config = alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0005")
+            connection.execute(text(
+                "INSERT INTO users (id, nickname, nickname_key, password_hash, language, session_token, created_at) "
+                "VALUES (1, 'Bea', 'bea', 'x', 'it', 't', '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO groups (id, slug, name, about, kind, visibility, join_policy, created_at) "
+                "VALUES (7, 'mamme', 'Mamme', '', 'mutual_aid', 'members', 'approval', '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO threads (id, group_id, author_id, title, created_at, last_activity_at, pinned, locked) "
+                "VALUES (3, 7, 1, 'Pulmino', '2026-01-01', '2026-01-01', false, false)"))
+            for number, (kind, link) in enumerate([("reply", "/forums/threads/3?page=2#post-9"),
+                                                   ("thread_locked", "/forums/threads/3"),
+                                                   ("join_approved", "/groups/mamme"),
+                                                   ("reply", "/forums/threads/404")], start=1):
+                connection.execute(text(
+                    "INSERT INTO notifications (id, user_id, kind, params, link, created_at) "
+                    "VALUES (:id, 1, :kind, '{}', :link, '2026-01-02')"), {"id": number, "kind": kind, "link": link})
+            command.upgrade(config, "head")
+            groups = connection.execute(text("SELECT id, group_id FROM notifications ORDER BY id")).all()
+            changed = connection.execute(text("SELECT home_changed_at FROM users")).scalar()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in groups] == [(1, 7), (2, 7), (3, None), (4, None)]
+    assert changed is None  # Bea chose no home when she joined: her first choice is free

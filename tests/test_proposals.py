@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from forums.models import Thread
+from forums.models import Post, Thread
 from portal import db
 from portal.audit import AuditEntry
-from portal.groups.models import Visibility
+from portal.groups.models import MembershipStatus, Visibility
 from portal.signals import Signal
 from portal.timeutil import utcnow
 from proposals import service
@@ -229,13 +229,15 @@ def test_co_authors_are_invited_and_accept_only_while_it_is_a_draft(as_amina, am
 # --- publishing --------------------------------------------------------------------------------
 
 def test_publishing_opens_the_support_window_and_a_discussion(as_amina, amina, make_proposal, seeded_group,
-                                                              make_post, make_user):
+                                                              make_post, make_user, add_member):
+    add_member(amina, seeded_group("giambellino-lorenteggio"))  # the discussion is her own thread
     with db.write_transaction():
         db.session.add(NeighbourhoodProposalSettings(neighbourhood_id=place_id("giambellino-lorenteggio"),
                                                      support_days=10, threshold=3))
     proposal = make_proposal(amina, S.DRAFT)
     page = text_of(as_amina.get(f"/proposals/{proposal.id}/publish"))
     assert "Neighbours can support it for 10 days." in page and "With 3 supports" in page
+    assert "A discussion will open in the forum of Giambellino Lorenteggio." in page
     assert as_amina.post(f"/proposals/{proposal.id}/publish", data={}).status_code == 303
     proposal = fresh(proposal)
     assert proposal.state == S.OPEN and proposal.threshold == 3
@@ -272,8 +274,11 @@ def test_publishing_tells_the_co_authors(amina, make_proposal, make_user):
     assert worded(told) == f"The proposal \u201c{FORM['title']}\u201d is now: Open for support."
 
 
-def test_when_the_discussion_cannot_open_nothing_is_published(as_amina, amina, make_proposal, monkeypatch):
+def test_when_the_discussion_cannot_open_nothing_is_published(as_amina, amina, make_proposal, monkeypatch,
+                                                             seeded_group, add_member):
     from forums import service as forum_service
+
+    add_member(amina, seeded_group("giambellino-lorenteggio"))
 
     monkeypatch.setattr(forum_service, "POSTS_PER_WINDOW", 0)
     monkeypatch.setattr(forum_service, "NEW_ACCOUNT_POSTS", 0)
@@ -282,6 +287,72 @@ def test_when_the_discussion_cannot_open_nothing_is_published(as_amina, amina, m
     assert response.status_code == 422
     assert "The discussion could not be opened" in text_of(response)
     assert fresh(proposal).state == S.DRAFT and _count(Thread) == 0
+
+
+def _threads_in(group) -> int:
+    return db.session.scalar(select(func.count(Thread.id)).where(Thread.group_id == group.id))
+
+
+@pytest.mark.parametrize("status", [MembershipStatus.BANNED, MembershipStatus.MUTED])
+def test_someone_kept_out_of_the_neighbourhood_forum_publishes_without_a_thread_there(
+        status, make_user, make_proposal, seeded_group, add_member, make_post, sign_in, client):
+    barona = seeded_group("barona")
+    person = make_user("Kept", neighbourhood="barona")
+    add_member(person, barona, status, muted_until=utcnow() + timedelta(days=3) if status == MembershipStatus.MUTED else None)
+    proposal = make_proposal(person, S.DRAFT, neighbourhood="barona")
+    sign_in(client, person)
+    page = text_of(client.get(f"/proposals/{proposal.id}/publish"))
+    assert "No discussion will open in the forum of Barona" in page and "Join Barona" not in page
+    assert client.post(f"/proposals/{proposal.id}/publish", data={}).status_code == 303
+    proposal = fresh(proposal)
+    # Published all the same (a resident's proposal is the neighbourhood's, not the group's) ...
+    assert proposal.state == S.OPEN and proposal.thread_id is None
+    # ... but the forum that keeps them out gets no thread of theirs, so no replies to be told of.
+    assert _threads_in(barona) == 0
+    assert "Read the discussion" not in text_of(client.get(f"/proposals/{proposal.id}"))
+
+
+def test_a_proposal_of_a_members_only_group_its_author_left_opens_no_thread_there(
+        amina, make_proposal, make_group, add_member):
+    group = make_group("Mamme in rete", visibility=Visibility.MEMBERS)
+    membership = add_member(amina, group)
+    proposal = make_proposal(amina, S.DRAFT, group=group)
+    with db.write_transaction():
+        db.session.delete(db.session.merge(membership))
+    call(service.take_step, proposal.id, "publish", amina)
+    assert fresh(proposal).state == S.OPEN and fresh(proposal).thread_id is None
+    assert _threads_in(group) == 0
+
+
+def test_a_resident_who_never_joined_the_neighbourhood_group_publishes_and_is_offered_to_join(
+        as_amina, amina, make_proposal, seeded_group):
+    proposal = make_proposal(amina, S.DRAFT)
+    page = as_amina.get(f"/proposals/{proposal.id}/publish")
+    assert "No discussion will open in the forum of Giambellino Lorenteggio" in text_of(page)
+    assert "Join Giambellino Lorenteggio first if you want one." in text_of(page)
+    assert 'href="/groups/giambellino-lorenteggio"' in page.get_data(as_text=True)
+    assert as_amina.post(f"/proposals/{proposal.id}/publish", data={}).status_code == 303
+    assert fresh(proposal).state == S.OPEN and _threads_in(seeded_group("giambellino-lorenteggio")) == 0
+
+
+def test_a_members_only_neighbourhood_group_is_not_where_a_public_proposal_is_discussed(
+        amina, make_proposal, seeded_group, add_member):
+    group = seeded_group("giambellino-lorenteggio")
+    add_member(amina, group)
+    with db.write_transaction():
+        db.session.merge(group).visibility = Visibility.MEMBERS
+    proposal = make_proposal(amina, S.DRAFT)
+    call(service.take_step, proposal.id, "publish", amina)
+    assert fresh(proposal).state == S.OPEN and fresh(proposal).thread_id is None
+
+
+def test_the_discussion_links_to_the_proposal_in_the_forums_language(
+        amina, make_proposal, seeded_group, add_member):
+    add_member(amina, seeded_group("giambellino-lorenteggio"))
+    proposal = make_proposal(amina, S.DRAFT)
+    call(service.take_step, proposal.id, "publish", amina)  # amina's request is in English
+    opening = db.session.scalar(select(Post.body).where(Post.thread_id == fresh(proposal).thread_id))
+    assert f"[Leggi tutta la proposta](/proposals/{proposal.id})" in opening
 
 
 # --- the lifecycle -----------------------------------------------------------------------------

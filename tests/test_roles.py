@@ -107,6 +107,7 @@ EXPECTED = {
                          "admin"},
     "person.issue_reset_code": {"facilitator", "coordinator", "admin"},
     "person.verify_in_person": {"facilitator", "coordinator", "admin"},
+    "person.correct_home": {"facilitator", "coordinator", "admin"},
 }
 
 

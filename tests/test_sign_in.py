@@ -208,7 +208,8 @@ def test_an_erased_account_cannot_sign_in(client, make_user):
 
 
 def test_account_page_changes_neighbourhood_language_and_email(client, make_user, sign_in, neighbourhood):
-    sign_in(client, make_user("Bea"))
+    # Joined without a neighbourhood, so her first choice is free (tests/test_moving_home.py: the wait).
+    sign_in(client, make_user("Bea", neighbourhood=None))
     barona = neighbourhood("barona")
     response = client.post("/account", data={"email": "bea@example.org",
                                               "home_neighbourhood": str(barona.id), "language": "en"})

@@ -36,11 +36,15 @@ def _person_or_404(user_id: int, action: str) -> User:
     return person
 
 
+def _person_page(person: User, status: int = 200, *, code: str | None = None, home_form=None):
+    return render_page("accounts/access_point_person.html", None, status, person=person,
+                       confirm_form=ConfirmForm(), code=code,
+                       home_form=home_form or forms.HomeCorrectionForm.build(person, formdata=None))
+
+
 @bp.get("/people/<int:user_id>")
 def person(user_id: int):
-    person = _person_or_404(user_id, "person.issue_reset_code")
-    return render_page("accounts/access_point_person.html", None, person=person,
-                       confirm_form=ConfirmForm(), code=None)
+    return _person_page(_person_or_404(user_id, "person.issue_reset_code"))
 
 
 @bp.post("/people/<int:user_id>/reset-code")
@@ -52,8 +56,19 @@ def issue_code(user_id: int):
         code = service.issue_reset_code(person, facilitator)
     mails.reset_code_issued(person, facilitator)
     # Shown once, on this response only: it is never stored in clear nor put in a URL.
-    return render_page("accounts/access_point_person.html", None, person=person,
-                       confirm_form=ConfirmForm(), code=code)
+    return _person_page(person, code=code)
+
+
+@bp.post("/people/<int:user_id>/home")
+def correct_home(user_id: int):
+    person = _person_or_404(user_id, "person.correct_home")
+    form = forms.HomeCorrectionForm.build(person)
+    if not form.validate_on_submit():
+        return _person_page(person, 422, home_form=form)
+    with db.write_transaction():
+        service.correct_home(person, signed_in_user(), form.home_neighbourhood.data)
+    flash(_("The neighbourhood of %(nickname)s is corrected.", nickname=person.nickname), "success")
+    return redirect_after_post(url_for(".person", user_id=person.id))
 
 
 @bp.post("/people/<int:user_id>/verify")

@@ -1,6 +1,8 @@
 """Account forms. Every message is translatable; validators run server-side, JavaScript or not."""
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
@@ -8,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Optional, ValidationError
 
 from portal.accounts import nicknames, passwords
-from portal.accounts.service import CODE_LENGTH
+from portal.accounts.service import CODE_LENGTH, next_home_change
 from portal.forms import REQUIRED, at_most, normalise_code, optional_int
 from portal.i18n import LANGUAGES
 from portal.places.queries import neighbourhood_choices
@@ -96,9 +98,21 @@ class AccountForm(FlaskForm):
 
     @classmethod
     def for_user(cls, user, **kwargs) -> AccountForm:
-        # The address waiting for confirmation, if any: saving the form again keeps it waiting.
-        return _with_neighbourhoods(cls(email=user.pending_email or user.email, language=user.language,
+        """The form for `user`'s account, saying when their neighbourhood may change next. The
+        address waiting for confirmation, if any: saving the form again keeps it waiting."""
+        form = _with_neighbourhoods(cls(email=user.pending_email or user.email, language=user.language,
                                         home_neighbourhood=user.home_neighbourhood_id, **kwargs))
+        next_change = next_home_change(user)
+        if next_change is not None:
+            form.home_neighbourhood.description = _l(
+                "Your supports follow your neighbourhood, so it does not change often. You can change "
+                "it again from %(date)s.", date=format_date(next_change, "long"))
+        else:
+            form.home_neighbourhood.description = ngettext(
+                "Your supports follow your neighbourhood: after a change, the next one waits %(num)d day.",
+                "Your supports follow your neighbourhood: after a change, the next one waits %(num)d days.",
+                current_app.config["HOME_CHANGE_DAYS"])
+        return form
 
 
 class NewPasswordForm(FlaskForm):
@@ -131,6 +145,16 @@ class EmailResetRequestForm(FlaskForm):
 class PersonLookupForm(FlaskForm):
     nickname = StringField(_l("Nickname of the person"), validators=[
         DataRequired(REQUIRED), at_most(nicknames.MAX_LENGTH)])
+
+
+class HomeCorrectionForm(FlaskForm):
+    """At an access point: a facilitator corrects someone's neighbourhood."""
+
+    home_neighbourhood = NeighbourhoodField(_l("Neighbourhood"))
+
+    @classmethod
+    def build(cls, person, **kwargs) -> HomeCorrectionForm:
+        return _with_neighbourhoods(cls(home_neighbourhood=person.home_neighbourhood_id, **kwargs))
 
 
 class LanguageSwitchForm(FlaskForm):

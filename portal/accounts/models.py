@@ -29,6 +29,9 @@ class User(UserMixin, Base):
     home_neighbourhood_id: Mapped[int | None] = mapped_column(
         ForeignKey("neighbourhoods.id"), index=True
     )
+    # When the person last chose a home (None: never): support rights follow the home, so changes
+    # wait a while between them (accounts.service.change_home).
+    home_changed_at: Mapped[datetime | None] = mapped_column(default=None)
     language: Mapped[str] = mapped_column(String(8), default="it")
     verified_at: Mapped[datetime | None] = mapped_column(default=None)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)

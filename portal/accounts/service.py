@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +47,9 @@ def register(*, nickname: str, password: str | None, email: str | None, home_nei
         pending_email=addresses.normalise(email),
         password_hash=password_hash or passwords.hash_password(password),
         home_neighbourhood_id=home_neighbourhood_id,
+        # Choosing a home when joining counts as a change: otherwise a new account could support in
+        # one neighbourhood and move to the next at once.
+        home_changed_at=utcnow() if home_neighbourhood_id is not None else None,
         language=language,
     )
     db.session.add(user)
@@ -60,10 +64,24 @@ def register(*, nickname: str, password: str | None, email: str | None, home_nei
     return user
 
 
+def lock_person(user: User) -> User:
+    """The person's row, locked until the transaction ends and read afresh: their home (and so
+    their support rights) cannot change under a request that relies on it."""
+    return db.session.scalar(select(User).where(User.id == user.id).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
 def update_profile(user: User, *, email: str | None, home_neighbourhood_id: int | None,
                    language: str) -> bool:
     """True when a new address waits for confirmation (the caller mails it after the commit)."""
-    user.home_neighbourhood_id = home_neighbourhood_id
+    lock_person(user)
+    if home_neighbourhood_id != user.home_neighbourhood_id:
+        next_change = next_home_change(user)
+        if next_change is not None:
+            raise RuleError(_l("You can change your neighbourhood again from %(date)s. If it is wrong, "
+                               "a facilitator at an access point can correct it now.",
+                               date=format_date(next_change, "long")), "home_neighbourhood")
+        _move_home(user, home_neighbourhood_id)
     user.language = language
     return addresses.ask_to_use(user, email)
 
@@ -78,6 +96,37 @@ def login_key(login: str) -> str:
     email = addresses.normalise(login)
     owner = addresses.confirmed_owner(email)
     return owner.nickname_key if owner else email
+
+
+# Support rights follow the home neighbourhood: a support counts for the neighbourhood the person
+# lived in when they gave it (proposal_supports.neighbourhood_id) and stays counted after a move.
+# So one person may support proposals in several neighbourhoods over time, as people do move, but
+# changes wait HOME_CHANGE_DAYS between them: rights cannot hop from one neighbourhood to the next.
+
+def next_home_change(user: User) -> datetime | None:
+    """When the person may choose another home themselves, or None if they may now."""
+    if user.home_changed_at is None:
+        return None
+    allowed_at = user.home_changed_at + timedelta(days=current_app.config["HOME_CHANGE_DAYS"])
+    return allowed_at if allowed_at > utcnow() else None
+
+
+def _move_home(user: User, home_neighbourhood_id: int | None) -> None:
+    user.home_neighbourhood_id = home_neighbourhood_id
+    user.home_changed_at = utcnow()
+
+
+def correct_home(person: User, staff: User, home_neighbourhood_id: int | None) -> None:
+    """A facilitator at an access point corrects someone's home at any time (a wrong choice when
+    joining, a move they could not enter); audited. The wait before the person's own next change
+    starts again, so a correction is not a way round it."""
+    lock_person(person)
+    before = person.home_neighbourhood_id
+    if home_neighbourhood_id == before:
+        return
+    _move_home(person, home_neighbourhood_id)
+    audit.record("user.correct_home", "user", person.id, actor_id=staff.id, before=before,
+                 after=home_neighbourhood_id)
 
 
 def authenticate(login: str, password: str) -> User | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
@@ -18,6 +19,7 @@ from portal import audit, db, signals
 from portal.accounts.models import User
 from portal.accounts.service import find_by_nickname
 from portal.forms import REQUIRED, TOO_LONG
+from portal.groups import hooks
 from portal.groups.models import (
     HOLDS_A_PLACE,
     MEMBER_STATUSES,
@@ -62,7 +64,7 @@ def page_path(group: Group) -> str:
 
 # --- counting and locking ----------------------------------------------------------------------
 
-def _lock(group: Group) -> None:
+def lock_group(group: Group) -> None:
     """Serialise every change in one group: a row lock on PostgreSQL. On SQLite it is a no-op; the
     request already holds the database's write lock (BEGIN IMMEDIATE)."""
     db.session.execute(select(Group.id).where(Group.id == group.id).with_for_update())
@@ -76,7 +78,7 @@ def _row(group: Group, user_id: int) -> Membership | None:
 
 
 def _locked_row(group: Group, user_id: int, statuses, message) -> Membership:
-    _lock(group)
+    lock_group(group)
     row = _row(group, user_id)
     if row is None or row.status not in statuses:
         raise RuleError(message)
@@ -127,7 +129,7 @@ def _admit(group: Group, row: Membership) -> MembershipStatus:
 
 
 def _new_row(group: Group, user: User, policy: JoinPolicy) -> Membership:
-    _lock(group)
+    lock_group(group)
     if group.join_policy != policy:
         raise RuleError(_l("This group does not take new members this way."))
     existing = _row(group, user.id)
@@ -170,7 +172,7 @@ def decline(group: Group, person: User, actor: User) -> None:
 
 
 def invite(group: Group, nickname: str, actor: User) -> Membership:
-    _lock(group)
+    lock_group(group)
     person = find_by_nickname(nickname or "")
     if person is None or person.erased_at is not None:
         raise RuleError(_l("Nobody has this nickname."), "nickname")
@@ -290,7 +292,9 @@ def unmute(group: Group, person: User, actor: User) -> None:
 
 
 def ban(group: Group, person: User, actor: User, *, reason: str) -> None:
-    """Out of the group for good (until unbanned); a place they held goes to the next in line."""
+    """Out of the group for good (until unbanned); a place they held goes to the next in line, and
+    the features subscribed to `hooks.member_banned` take back what the group gave them (seats at
+    its events)."""
     reason = _reason(reason)
     not_banned = [status for status in MembershipStatus if status != MembershipStatus.BANNED]
     row = _moderated_row(group, person, actor, not_banned)
@@ -301,6 +305,7 @@ def ban(group: Group, person: User, actor: User, *, reason: str) -> None:
     audit.record("group.ban", "user", person.id, actor_id=actor.id, reason=reason, group=group.slug)
     if held_a_place:
         _offer_free_places(group)
+    hooks.member_banned.send(current_app._get_current_object(), group=group, person=person, actor=actor)
 
 
 def unban(group: Group, person: User, actor: User) -> None:

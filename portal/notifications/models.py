@@ -21,6 +21,8 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     link: Mapped[str] = mapped_column(String(300), default="")
+    # The group whose content it is about, if any: shown only while the person may read that group.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(default=None)
 
@@ -64,4 +66,6 @@ MESSAGES = {
                             "If you did not ask for it, change your password now: the code then stops "
                             "working. And tell a coordinator."),
     "event_cancelled": _l("\u201c%(event)s\u201d on %(when)s has been cancelled. %(reason)s"),
+    "registration_released": _l("Your registration for \u201c%(event)s\u201d on %(when)s is cancelled, "
+                                "because you were removed from %(group)s."),
 }

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal import db
 from portal.forms import ConfirmForm
-from portal.notifications import mark_all_read
+from portal.notifications import mark_all_read, shown_to
 from portal.notifications.models import Notification
 from portal.pagination import page_number, page_slice, split_page
 from portal.permissions import require
@@ -23,7 +23,7 @@ def index():
     require("notifications.view")
     page = page_number()
     notifications, has_more = split_page(db.session.scalars(page_slice(
-        select(Notification).where(Notification.user_id == current_user.id)
+        select(Notification).where(shown_to(current_user))
         .order_by(Notification.id.desc()), page, PER_PAGE)).all(), PER_PAGE)
     return render_page("notifications/index.html", notifications=notifications, has_more=has_more,
                        page=page, confirm_form=ConfirmForm())
@@ -33,9 +33,11 @@ def index():
 def open_one(notification_id: int):
     require("notifications.view")
     ConfirmForm().validate_on_submit() or abort(400)
-    notification = db.session.get(Notification, notification_id)
-    # Someone else's notification is "not found", not "forbidden": its existence is private too.
-    if notification is None or notification.user_id != current_user.id:
+    # Someone else's notification, or one about a group the person may no longer read, is "not
+    # found", not "forbidden": its existence is private too.
+    notification = db.session.scalar(
+        select(Notification).where(Notification.id == notification_id, shown_to(current_user)))
+    if notification is None:
         abort(404)
     with db.write_transaction():
         notification.read_at = notification.read_at or utcnow()
