@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from portal import db
-from portal.migrations import alembic_config
+from portal.migrations import alembic_config, migrating
 from portal.models import Base
 
 
@@ -60,7 +60,7 @@ def test_revision_0008_ties_notifications_already_sent_to_their_group(tmp_path):
     engine = db.make_engine(f"sqlite:///{tmp_path / 'upgrade.sqlite3'}")
     config = alembic_config()
     try:
-        with engine.begin() as connection:
+        with migrating(engine) as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "0005")
             connection.execute(text(
