@@ -18,6 +18,7 @@ from portal.groups import service as groups_service
 from portal.groups.models import JoinPolicy, MembershipRole, Visibility
 from portal.notifications import notify
 from portal.notifications.models import Notification
+from portal.rules import RuleError
 from portal.timeutil import utcnow
 from proposals import service as proposals_service
 from tests.fixtures.events import move_event, registrations, worded
@@ -104,7 +105,7 @@ def test_the_events_service_refuses_a_banned_person_whatever_the_view_checked(ci
     group, fatima, bea, _carla = circle
     event = make_event(group)
     call(groups_service.ban, group, bea, fatima, reason="Threats")
-    with pytest.raises(events_service.EventError, match="You cannot sign up for this event."):
+    with pytest.raises(RuleError, match="Non puoi iscriverti a questo evento."):
         enrol(event, bea)
     assert registrations(event) == []
 

@@ -14,6 +14,7 @@ from portal.accounts import service as accounts_service
 from portal.accounts.models import User
 from portal.audit import AuditEntry
 from portal.config import load_settings
+from portal.rules import RuleError
 from portal.timeutil import utcnow
 from proposals import service
 from proposals.models import Support
@@ -87,7 +88,8 @@ def test_email_and_language_change_freely_while_the_neighbourhood_waits(make_use
                                                      "language": "es"})
     assert response.status_code == 303
     db.session.rollback()
-    assert (db.session.get(User, amina.id).email, db.session.get(User, amina.id).language) \
+    # The new address waits for its mailed link, as any new address does.
+    assert (db.session.get(User, amina.id).pending_email, db.session.get(User, amina.id).language) \
         == ("amina@example.org", "es")
 
 
@@ -141,7 +143,7 @@ def test_the_support_service_reads_the_home_under_its_lock(two_proposals, make_u
     with db.write_transaction():
         db.session.execute(update(User).where(User.id == amina.id)
                            .values(home_neighbourhood_id=place_id(VILLAPIZZONE)))
-    with pytest.raises(service.ProposalError, match="Only residents of its neighbourhood"):
+    with pytest.raises(RuleError, match="solo chi abita nel suo quartiere"):
         call(service.support, barona_proposal.id, amina)
     assert fresh(barona_proposal).supports_count == 0
 
