@@ -1,11 +1,11 @@
-"""Static files for cheap phones on slow 4G: each file also under a name carrying a hash of its
-content, gzip and brotli copies made once at setup (`make static`, that is
-`cortile-build-static`), served by WhiteNoise. A hashed name never changes content, so browsers keep it a
-year without asking again; pages name files only through `static_url`, which reads the manifest.
+"""Static files for cheap phones on slow 4G. `make static` (that is `cortile-build-static`) copies
+each file also under a name carrying a hash of its content, with gzip and brotli copies made once;
+WhiteNoise serves them. A hashed name never changes content, so browsers keep it a year without
+asking again; pages name files only through `static_url`, which reads the manifest.
 
 Without a build (a clone before `make static`) pages still work: `static_url` falls back to the
 plain names, which Flask serves from portal/static. In production nginx serves the build itself
-(README, "Production notes")."""
+(docs/static-files.md)."""
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +22,8 @@ from portal.config import PROJECT_ROOT
 SOURCE_DIR = PROJECT_ROOT / "portal" / "static"
 BUILD_DIR = PROJECT_ROOT / "static-build"
 MANIFEST = "manifest.json"
-# RFC 9111 caches may keep a response a year at most; `immutable` spares even the revalidation
-# of a reload.
+# A year, the longest lifetime HTTP/1.1 advised (RFC 2616, 14.21); `immutable` spares even the
+# revalidation of a reload.
 YEAR = 365 * 24 * 60 * 60
 # Plain names (kept for pages cached before a deploy) can change content: a minute, then ask.
 PLAIN_NAME_MAX_AGE = 60
