@@ -20,8 +20,9 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # htmx (and axe-core for the accessibility tests) come from npm through the lock file. Without npm
-# the portal still works: every page and form is plain HTML first.
-static:
+# the portal still works: every page and form is plain HTML first. Then portal/static is built into
+# static-build/: content-hashed names, gzip and brotli copies, and the manifest pages read.
+static: $(VENV)/.installed
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund --loglevel=error && \
 		mkdir -p portal/static/vendor && \
@@ -30,6 +31,7 @@ static:
 		echo "npm not found: serving without htmx (pages work without JavaScript)."; \
 		echo "To add it, install Node.js and npm, then run 'make setup'."; \
 	fi
+	$(BIN)/cortile-build-static
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d translations
@@ -67,4 +69,4 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) node_modules portal/static/vendor test-artifacts
+	rm -rf $(VENV) node_modules portal/static/vendor static-build test-artifacts

@@ -9,11 +9,11 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from portal import cli, db, errors, web
+from portal import assets, cli, db, errors, web
 from portal.accounts.access_point import bp as access_point_bp
 from portal.accounts.views import bp as accounts_bp
 from portal.config import PROJECT_ROOT, load_settings
-from portal.extensions import babel, csrf, htmx, limiter, login_manager
+from portal.extensions import babel, compress, csrf, htmx, limiter, login_manager
 from portal.governance.views import bp as governance_bp
 from portal.groups.views import bp as groups_bp
 from portal.i18n import select_locale
@@ -51,6 +51,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    compress.init_app(app)
+    assets.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)

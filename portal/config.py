@@ -142,4 +142,8 @@ def load_settings(instance_path: Path) -> dict:
         "RESET_CODE_HOURS": 48,
         "RESET_LINK_HOURS": 2,
         "EMAIL_LINK_HOURS": 48,
+        # Brotli where the browser takes it, else gzip. Streamed responses stay as they are.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIMETYPES": ["text/html", "text/csv", "text/calendar", "application/json"],
+        "COMPRESS_STREAMS": False,
     }

@@ -61,7 +61,7 @@ def init_app(app: Flask) -> None:
         # session key says the browser is signed in without asking the database, which may be down.
         if "_user_id" in session:
             response.headers["Cache-Control"] = "no-store"
-            response.headers["Vary"] = "Cookie"
+            response.vary.add("Cookie")  # beside Accept-Encoding (Flask-Compress)
         return response
 
     @app.context_processor
@@ -131,8 +131,15 @@ def _in_one_transaction(change):
 def redirect_after_post(url: str):
     """POST-redirect-GET; htmx requests get HX-Redirect so the whole page loads, not a fragment."""
     if request.htmx:
-        return make_response("", redirect=url)
+        # To the same page at an anchor ("#post-9" after a reply), the browser would only scroll:
+        # the new post would not show and the text would stay in the box. Reload it there.
+        return make_response("", redirect=url, refresh=_only_the_anchor_changes(url))
     return redirect(url, code=303)
+
+
+def _only_the_anchor_changes(url: str) -> bool:
+    target, current = urlsplit(url), urlsplit(request.headers.get("HX-Current-URL", ""))
+    return bool(target.fragment) and (target.path, target.query) == (current.path, current.query)
 
 
 def is_local_path(target: str) -> bool:

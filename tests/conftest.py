@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from portal import create_app, db
+from portal import assets, create_app, db
 from portal.config import DEVELOPMENT_PUBLIC_URL
 from portal.extensions import limiter
 from portal.migrations import upgrade_to_head
@@ -87,7 +87,7 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_settings(database_url, tmp_path_factory) -> dict:
+def app_settings(database_url, static_build) -> dict:
     return {
         "TESTING": True,
         "DATABASE_URL": database_url,
@@ -96,7 +96,17 @@ def app_settings(database_url, tmp_path_factory) -> dict:
         "SERVER_NAME": None,
         # The development default, whatever the developer's shell exports.
         "PUBLIC_URL": DEVELOPMENT_PUBLIC_URL,
+        "STATIC_BUILD_DIR": str(static_build),
     }
+
+
+@pytest.fixture(scope="session")
+def static_build(tmp_path_factory):
+    """portal/static built as `make static` builds it; here, so a stale or missing static-build/
+    in the working tree decides nothing."""
+    folder = tmp_path_factory.mktemp("static")
+    assets.build(target=folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

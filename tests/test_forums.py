@@ -8,6 +8,7 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select, update
 
 from forums.models import Post, PostRevision, PostState, Thread
+from forums.queries import POSTS_PER_PAGE
 from portal import db, permissions
 from portal.groups.models import Group, Visibility
 from portal.notifications.models import Notification
@@ -93,6 +94,27 @@ def test_a_bad_reply_sent_by_htmx_gets_only_its_form_back(club, as_role, make_th
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and html.lstrip().startswith("<form") and "<html" not in html
     assert "This field is required." in html
+
+
+def test_a_reply_sent_by_htmx_reloads_its_page_at_the_new_post(club, as_role, make_thread, make_post):
+    """Going from the thread to the same thread "#post-N", the browser would only scroll: the new
+    post would not show and the text would stay in the box, so people sent it twice."""
+    group, people = club
+    thread = make_thread(group, people["member"])
+    member = as_role(people["member"])
+    here = f"http://localhost/forums/threads/{thread.id}"
+    response = member.post(f"/forums/threads/{thread.id}/replies", data={"body": "Io ci sono."},
+                           headers={**HTMX, "HX-Current-URL": here + "#post-1"})
+    reply = db.session.scalar(select(Post).where(Post.is_opening.is_(False)))
+    assert response.headers["HX-Redirect"] == f"/forums/threads/{thread.id}#post-{reply.id}"
+    assert response.headers["HX-Refresh"] == "true"
+    # Onto the next page of the thread the browser loads a new page anyway: no second load.
+    for _ in range(POSTS_PER_PAGE):
+        make_post(thread, people["facilitator"])
+    response = member.post(f"/forums/threads/{thread.id}/replies", data={"body": "Anche io."},
+                           headers={**HTMX, "HX-Current-URL": here})
+    assert f"/forums/threads/{thread.id}?page=2#post-" in response.headers["HX-Redirect"]
+    assert "HX-Refresh" not in response.headers
 
 
 # --- what pages show ---------------------------------------------------------------------------

@@ -49,7 +49,14 @@ WAIT_SECONDS = 10
 @pytest.fixture
 def live_server(app, city):
     """The test app (Milan seeded) on a free local port; each request gets its own app context."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    with serving(app) as base:
+        yield base
+
+
+@contextmanager
+def serving(wsgi_app):
+    """`wsgi_app` (the test app, or the app behind a middleware) on a free local port."""
+    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name="live-server", daemon=True)
     thread.start()

@@ -2,15 +2,20 @@
 a facilitator restores it, and its author is told. And user text never runs as code."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from forums.models import Post
 from forums.queries import THREADS_PER_PAGE
+from portal import db
 from portal.timeutil import utcnow
-from tests.browser.conftest import WAIT_SECONDS, page_load, press, sign_in_as, tap
+from tests.browser.conftest import WAIT_SECONDS, page_load, press, serving, sign_in_as, tap
 
 pytestmark = pytest.mark.browser
 
@@ -145,3 +150,55 @@ def test_a_long_list_of_conversations_pages_on_and_back(request, engine, live_se
     with page_load(driver):
         tap(driver, driver.find_element(By.CSS_SELECTOR, "nav.pager a[rel=prev]"))
     assert "Conversation 00" in driver.find_element(By.ID, "thread-list").text
+
+
+class HeldReplies:
+    """The app behind a slow 4G link, made exact: a reply's POST waits at the server until the test
+    lets it through, so the test can tap again while it is sending."""
+
+    def __init__(self, app):
+        self.app, self.posts = app, 0
+        self.arrived, self.let_through = threading.Event(), threading.Event()
+
+    def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] == "POST" and environ["PATH_INFO"].endswith("/replies"):
+            self.posts += 1
+            self.arrived.set()
+            self.let_through.wait(WAIT_SECONDS)
+        return self.app(environ, start_response)
+
+
+def test_a_reply_appears_in_place_and_a_second_tap_while_sending_posts_nothing(
+        browser, app, screenshot, neighbours, add_member, seeded_group, make_thread):
+    author, (neighbour, *_), _facilitator = neighbours
+    group = seeded_group(GROUP)
+    add_member(author, group)
+    thread = make_thread(group, neighbour, title="Merenda in cortile", body="Chi porta la frutta?")
+    held = HeldReplies(app)
+    with serving(held) as base:
+        driver = browser
+        sign_in_as(driver, base, author.nickname)
+        driver.get(f"{base}/forums/threads/{thread.id}")
+        box = driver.find_element(By.ID, "body")
+        box.send_keys("Porto io le mele.")
+        button = driver.find_element(By.CSS_SELECTOR, "form[action$='/replies'] button[type=submit]")
+        with page_load(driver):
+            tap(driver, button)
+            assert held.arrived.wait(WAIT_SECONDS), "the reply never reached the server"
+            # Sending: the button is disabled and says so, and the page tells that it is working.
+            assert button.get_attribute("disabled") is not None
+            assert driver.find_element(By.ID, "sending").is_displayed()
+            screenshot("sending")
+            # The impatient second tap, where the button is (a thumb does not check it is disabled).
+            ActionChains(driver).move_to_element(button).click().perform()
+            driver.execute_script("arguments[0].requestSubmit()", box.find_element(By.XPATH, "ancestor::form"))
+            held.let_through.set()
+        assert held.posts == 1
+        reply = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(False)))
+        assert driver.current_url.endswith(f"#post-{reply.id}")
+        shown = driver.find_element(By.ID, f"post-{reply.id}")
+        assert "Porto io le mele." in shown.text and shown.is_displayed()
+        assert driver.find_element(By.ID, "body").get_attribute("value") == ""
+        assert not driver.find_element(By.ID, "sending").is_displayed()
+        screenshot("reply-shown")
+    assert db.session.scalar(select(func.count(Post.id)).where(Post.thread_id == thread.id)) == 2
