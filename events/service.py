@@ -247,21 +247,30 @@ def _release(event: Event, registration: Registration, actor: User) -> None:
 def release_seats_of_banned(_app, *, group, person: User, actor: User) -> None:
     """Subscribed to `member_banned`: a ban ends the person's registrations for the group's events
     still to come, as if a facilitator cancelled each one, so their seats (and door codes) go to
-    the waiting list through the same promotion as any cancellation. Each event is locked in turn
-    after the group; one that started or was cancelled meanwhile is left as it is."""
+    the waiting list through the same promotion as any cancellation."""
+    for event in release_upcoming(person, actor, Event.group_id == group.id):
+        # Linked to the group's page, which a banned person may still open (the event's may not be).
+        notify(person.id, "registration_released", page_path(group), event=event.title,
+               when=dates.when(event.starts_at, person.language), group=group.name)
+
+
+def release_upcoming(person: User, actor: User, *conditions) -> list[Event]:
+    """End the person's registrations for events still to come (those meeting `conditions`), each
+    as a cancellation by `actor`, and return their events. Each event is locked in turn; one that
+    started or was cancelled meanwhile is left as it is."""
     upcoming = db.session.scalars(
         select(Registration.id).join(Event, Event.id == Registration.event_id)
-        .where(Event.group_id == group.id, Event.cancelled_at.is_(None), Event.starts_at > utcnow(),
+        .where(*conditions, Event.cancelled_at.is_(None), Event.starts_at > utcnow(),
                Registration.user_id == person.id, Registration.status.in_(STILL_REGISTERED))
         .order_by(Event.id)).all()
+    released = []
     for registration_id in upcoming:
         event, registration = _locked_registration(registration_id)
         if registration.status not in STILL_REGISTERED or event.starts_at <= utcnow():
             continue
         _release(event, registration, actor)
-        # Linked to the group's page, which a banned person may still open (the event's may not be).
-        notify(person.id, "registration_released", page_path(group), event=event.title,
-               when=dates.when(event.starts_at, person.language), group=group.name)
+        released.append(event)
+    return released
 
 
 def _promote(event: Event) -> list[Registration]:

@@ -10,7 +10,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from portal import assets, cli, db, errors, web
+from portal.accounts import own_data
 from portal.accounts.access_point import bp as access_point_bp
+from portal.accounts.my_data import bp as my_data_bp
 from portal.accounts.views import bp as accounts_bp
 from portal.config import PROJECT_ROOT, load_settings
 from portal.extensions import babel, compress, csrf, htmx, limiter, login_manager
@@ -80,8 +82,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal import features
 
     app.url_map.converters["int"] = DatabaseSizedInt
-    for blueprint in (places_bp, accounts_bp, access_point_bp, groups_bp, notifications_bp,
+    for blueprint in (places_bp, accounts_bp, my_data_bp, access_point_bp, groups_bp, notifications_bp,
                       *features.BLUEPRINTS, governance_bp):
         app.register_blueprint(blueprint)
     for command in features.COMMANDS:
         app.cli.add_command(command)
+    # portal's own first: erasure runs them in reverse, so portal's data goes last.
+    app.extensions["cortile.personal_data"] = (own_data.HOLDER, *features.PERSONAL_DATA)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import click
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal import db
-from portal.accounts import service
+from portal.accounts import mails, retention, service
 from portal.accounts.models import RoleGrant, User
 from portal.governance import rollup
 from portal.groups.models import Group, Membership, MembershipRole
@@ -14,6 +15,7 @@ from portal.migrations import upgrade_to_head
 from portal.places.models import Municipio
 from portal.places.seed import seed_city
 from portal.rules import RuleError
+from portal.timeutil import utcnow
 
 
 def init_app(app: Flask) -> None:
@@ -21,6 +23,35 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(roles)
     app.cli.add_command(governance)
+    app.cli.add_command(erase_inactive_command)
+
+
+@click.command("erase-inactive")
+@click.option("--dry-run", is_flag=True, help="Count who would be told and erased; change nothing.")
+def erase_inactive_command(dry_run: bool) -> None:
+    """Daily: tell people whose account is unused that it will be erased; erase those told
+    long enough ago who did not come back (CORTILE_RETENTION_MONTHS, CORTILE_RETENTION_NOTICE_DAYS)."""
+    now = utcnow()
+    if dry_run:
+        click.echo(f"Would tell {len(retention.to_tell(now))} people and erase {len(retention.to_erase(now))} accounts.")
+        return
+    erased = 0
+    for user_id in retention.to_erase(now):
+        # One transaction each: an account that fails stays for the next run, the rest go.
+        try:
+            with db.write_transaction():
+                retention.erase_unused(user_id)
+        except (RuleError, SQLAlchemyError) as error:
+            click.echo(f"Account {user_id} not erased, will be tried again: {error}", err=True)
+            continue
+        erased += 1
+    told = []
+    with db.write_transaction():
+        for person in retention.to_tell(now):
+            told.append((person, retention.tell(person, now)))
+    for person, erase_on in told:
+        mails.account_unused(person, erase_on)
+    click.echo(f"Told {len(told)} people their account will be erased; erased {erased} accounts.")
 
 
 @click.command("migrate")

@@ -401,6 +401,9 @@ RULES: dict[str, Callable[..., bool]] = {
     "person.issue_reset_code": _acts_for_person,
     "person.verify_in_person": _acts_for_person,
     "person.correct_home": _acts_for_person,  # at any time, whatever the wait between own changes
+    # For someone present who cannot do it themselves: their download, and erasing their account.
+    "person.export_data": _acts_for_person,
+    "person.erase": _acts_for_person,
     "notifications.view": _signed_in,
     "group.view": _group_view,
     "group.join": _group_join,

@@ -108,6 +108,8 @@ EXPECTED = {
     "person.issue_reset_code": {"facilitator", "coordinator", "admin"},
     "person.verify_in_person": {"facilitator", "coordinator", "admin"},
     "person.correct_home": {"facilitator", "coordinator", "admin"},
+    "person.export_data": {"facilitator", "coordinator", "admin"},
+    "person.erase": {"facilitator", "coordinator", "admin"},
 }
 
 

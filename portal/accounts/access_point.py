@@ -28,7 +28,7 @@ def lookup():
     return render_form_page("accounts/access_point.html", form=form)
 
 
-def _person_or_404(user_id: int, action: str) -> User:
+def person_or_404(user_id: int, action: str) -> User:
     person = db.session.get(User, user_id)
     if person is None:
         abort(404)
@@ -44,12 +44,12 @@ def _person_page(person: User, status: int = 200, *, code: str | None = None, ho
 
 @bp.get("/people/<int:user_id>")
 def person(user_id: int):
-    return _person_page(_person_or_404(user_id, "person.issue_reset_code"))
+    return _person_page(person_or_404(user_id, "person.issue_reset_code"))
 
 
 @bp.post("/people/<int:user_id>/reset-code")
 def issue_code(user_id: int):
-    person = _person_or_404(user_id, "person.issue_reset_code")
+    person = person_or_404(user_id, "person.issue_reset_code")
     ConfirmForm().validate_on_submit() or abort(400)
     facilitator = signed_in_user()
     with db.write_transaction():
@@ -61,7 +61,7 @@ def issue_code(user_id: int):
 
 @bp.post("/people/<int:user_id>/home")
 def correct_home(user_id: int):
-    person = _person_or_404(user_id, "person.correct_home")
+    person = person_or_404(user_id, "person.correct_home")
     form = forms.HomeCorrectionForm.build(person)
     if not form.validate_on_submit():
         return _person_page(person, 422, home_form=form)
@@ -73,7 +73,7 @@ def correct_home(user_id: int):
 
 @bp.post("/people/<int:user_id>/verify")
 def verify(user_id: int):
-    person = _person_or_404(user_id, "person.verify_in_person")
+    person = person_or_404(user_id, "person.verify_in_person")
     ConfirmForm().validate_on_submit() or abort(400)
     with db.write_transaction():
         service.verify_in_person(person, signed_in_user())

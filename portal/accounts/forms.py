@@ -5,7 +5,7 @@ from flask import current_app
 from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Optional, ValidationError
 
@@ -159,3 +159,30 @@ class HomeCorrectionForm(FlaskForm):
 
 class LanguageSwitchForm(FlaskForm):
     language = LanguageField(_l("Language"))
+
+
+class EraseForm(FlaskForm):
+    """Erasing an account: what happens to the posts is the person's choice; the password makes
+    sure it is them (a phone left signed in is not enough)."""
+
+    posts = RadioField(_l("Your posts in the groups"), default="keep", validators=[DataRequired(REQUIRED)],
+                       choices=[SelectChoice("keep", _l("Leave them. They will be signed \u201cformer member\u201d, "
+                                                        "not with your nickname.")),
+                                SelectChoice("remove", _l("Remove them. A thread you started goes away with "
+                                                          "its replies."))])
+    password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED)])
+
+    @property
+    def remove_posts(self) -> bool:
+        return self.posts.data == "remove"
+
+
+class EraseForSomeoneForm(EraseForm):
+    """At an access point: the facilitator's own password, and their word that the person is there."""
+
+    posts = RadioField(_l("Their posts in the groups"), default="keep", validators=[DataRequired(REQUIRED)],
+                       choices=[SelectChoice("keep", _l("Leave them, signed \u201cformer member\u201d.")),
+                                SelectChoice("remove", _l("Remove them, with the threads they started."))])
+    present = BooleanField(_l("The person is here with me and asked for this."),
+                           validators=[DataRequired(_l("Erase an account only with its owner present."))])
+    password = PasswordField(_l("Your own password, as facilitator"), validators=[DataRequired(REQUIRED)])

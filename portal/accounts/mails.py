@@ -4,7 +4,7 @@ Sent after the change they describe has committed, and only to an address its ow
 except for the mail that asks them to confirm it."""
 from __future__ import annotations
 
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from portal.accounts import addresses
@@ -23,6 +23,18 @@ def reset_code_issued(person: User, facilitator: User) -> None:
                     "else to do.\n\nIf you did not ask for it, sign in and change your password "
                     "now: the code then stops working. And tell a coordinator.",
                     nickname=person.nickname, facilitator=facilitator.nickname))
+
+
+def account_unused(person: User, erase_on) -> None:
+    if not person.email:
+        return
+    with force_locale(person.language):
+        send_mail(person.email, _("Your Cortile account will be erased"),
+                  _("Hello %(nickname)s,\n\nyou have not used Cortile for a long time. To protect "
+                    "your data, your account and what it keeps will be erased on %(date)s.\n\nTo "
+                    "keep it, sign in once before then:\n%(link)s\n\nIf you no longer need it, "
+                    "there is nothing to do.", nickname=person.nickname,
+                    date=format_date(erase_on, "long"), link=public_url("accounts.login")))
 
 
 def ask_to_confirm(user: User) -> None:

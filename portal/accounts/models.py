@@ -3,13 +3,19 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, str_enum
 from portal.places.models import Municipio, Neighbourhood
 from portal.timeutil import utcnow
+
+
+# What an erased account is called where its posts and proposals stay.
+FORMER_MEMBER = _l("former member")
 
 
 class User(UserMixin, Base):
@@ -18,7 +24,8 @@ class User(UserMixin, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    nickname: Mapped[str] = mapped_column(String(30))
+    # As typed; read `nickname`, which names nobody once the account is erased (its posts stay).
+    stored_nickname: Mapped[str] = mapped_column("nickname", String(30))
     # Case- and width-folded nickname: "Anna", "ANNA" and "Ａｎｎａ" are the same person to a reader.
     nickname_key: Mapped[str] = mapped_column(String(30), unique=True)
     # Confirmed by its owner through a mailed link: the only address signed in with or mailed.
@@ -37,12 +44,30 @@ class User(UserMixin, Base):
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Signing in and using a device (at most once a minute) move it; retention counts from it.
+    last_active_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    # When the person was told their unused account will be erased (portal/accounts/retention.py).
+    inactivity_warned_at: Mapped[datetime | None] = mapped_column(default=None)
 
     home_neighbourhood: Mapped[Neighbourhood | None] = relationship()
 
     # Not stored: the device session this request signed in with (portal.accounts.sessions sets
     # it). Flask-Login keeps get_id() in the cookie, so the cookie names a session, never the user.
     device_session = None
+
+    @hybrid_property
+    def nickname(self) -> str:
+        # In the reader's language, wherever the account is named: posts, proposals, lists.
+        return str(FORMER_MEMBER) if self.erased_at is not None else self.stored_nickname
+
+    @nickname.inplace.setter
+    def _nickname_setter(self, value: str) -> None:
+        self.stored_nickname = value
+
+    @nickname.inplace.expression
+    @classmethod
+    def _nickname_expression(cls):
+        return cls.stored_nickname
 
     def get_id(self) -> str | None:
         return self.device_session.secret if self.device_session else None

@@ -61,6 +61,8 @@ def start(user: User, user_agent: str) -> DeviceSession:
     db.session.flush()
     row.secret = secret
     user.device_session = row
+    # In use again: retention counts from here, and an earlier warning no longer holds.
+    user.last_active_at, user.inactivity_warned_at = utcnow(), None
     return row
 
 
@@ -77,7 +79,7 @@ def user_for_secret(secret: str) -> User | None:
     row.secret = secret
     row.user.device_session = row
     if utcnow() - row.last_used_at >= TOUCH_EVERY:
-        g.device_session_to_touch = row.id
+        g.device_session_to_touch = row.id, row.user_id
     return row.user
 
 
@@ -86,9 +88,10 @@ def touch_after_request() -> None:
 
     Done at the end, in a transaction of its own, so it never commits a view's unfinished work;
     a touch that fails only makes the session look idle a minute earlier."""
-    session_id = g.pop("device_session_to_touch", None)
-    if session_id is None:
+    touched = g.pop("device_session_to_touch", None)
+    if touched is None:
         return
+    session_id, user_id = touched
     db.session.rollback()
     now = utcnow()
     try:
@@ -96,6 +99,7 @@ def touch_after_request() -> None:
             db.session.execute(update(DeviceSession).where(
                 DeviceSession.id == session_id, DeviceSession.last_used_at < now - TOUCH_EVERY)
                 .values(last_used_at=now))
+            db.session.execute(update(User).where(User.id == user_id).values(last_active_at=now))
     except SQLAlchemyError:
         current_app.logger.warning("Could not record the last use of session %s", session_id)
 

@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from portal import db
-from portal.accounts import addresses, forms, mails, nicknames, service, sessions, throttle
+from portal.accounts import addresses, forms, mails, nicknames, own_data, service, sessions, throttle
 from portal.extensions import limiter
 from portal.forms import ConfirmForm
 from portal.links import public_url
@@ -99,7 +99,7 @@ def _start_session(user) -> None:
     login_user(user)
 
 
-def _end_session() -> None:
+def end_browser_session() -> None:
     """Sign this browser out, keeping only its language choice."""
     language = session.get("language")
     logout_user()
@@ -115,7 +115,7 @@ def logout():
     user = signed_in_user()
     with db.write_transaction():
         sessions.end(user, user.device_session.id)
-    _end_session()
+    end_browser_session()
     flash(_("You are signed out."), "success")
     return redirect_after_post(url_for("places.home"))
 
@@ -126,7 +126,7 @@ def logout_everywhere():
     ConfirmForm().validate_on_submit() or abort(400)
     with db.write_transaction():
         sessions.end_all(signed_in_user())
-    _end_session()
+    end_browser_session()
     flash(_("You are signed out on every device."), "success")
     return redirect_after_post(url_for("accounts.login"))
 
@@ -142,7 +142,7 @@ def end_session(session_id: int):
         # Another person's session is "not found": its existence is private too.
         sessions.end(user, session_id) or abort(404)
     if this_device:
-        _end_session()
+        end_browser_session()
         flash(_("You are signed out."), "success")
         return redirect_after_post(url_for("places.home"))
     flash(_("That device is signed out."), "success")
@@ -229,7 +229,8 @@ def change_password():
 
 def _account_page_parts(user) -> dict:
     """What the account page shows besides its two forms."""
-    return {"confirm_form": ConfirmForm(), "device_sessions": sessions.active(user)}
+    return {"confirm_form": ConfirmForm(), "device_sessions": sessions.active(user),
+            "consents": own_data.consents(user)}
 
 
 @bp.route("/reset", methods=["GET", "POST"])

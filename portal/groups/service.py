@@ -228,6 +228,19 @@ def leave(group: Group, user: User) -> None:
     _remove(group, row)
 
 
+def leave_all(person: User) -> None:
+    """Erasure: out of every group, bans included (the person is gone); places they held go to
+    the next in line, as when anyone leaves."""
+    rows = db.session.scalars(select(Membership).where(Membership.user_id == person.id)
+                              .order_by(Membership.group_id)).all()
+    for row in rows:
+        lock_group(row.group)
+        if row.status in MEMBER_STATUSES:
+            signals.record("group.left", person.id, group=row.group, subject_type="group",
+                           subject_id=row.group_id)
+        _remove(row.group, row)
+
+
 def accept_offer(group: Group, user: User) -> Membership:
     row = _locked_row(group, user.id, (MembershipStatus.OFFERED,), _l("No place is held for you."))
     _activate(group, row)

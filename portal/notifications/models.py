@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.accounts.models import FORMER_MEMBER
 from portal.db import Base
 from portal.timeutil import utcnow
 
@@ -32,10 +33,13 @@ class Notification(Base):
             return ""
         params = {key: value for key, value in (self.params or {}).items()}
         params.setdefault("reason", "")
+        if "nickname" in params and params["nickname"] is None:
+            params["nickname"] = FORMER_MEMBER  # the person it named erased their account
         return str(template) % params
 
 
-# Every kind a feature may send. Parameters are plain values (names, titles, reasons).
+# Every kind a feature may send. Parameters are plain values (names, titles, reasons); a
+# `nickname` names the person who acted, and becomes None when they erase their account.
 MESSAGES = {
     "reply": _l("%(nickname)s replied in \u201c%(thread)s\u201d."),
     "join_approved": _l("Your request to join %(group)s was accepted. Welcome!"),
@@ -66,6 +70,8 @@ MESSAGES = {
                             "If you did not ask for it, change your password now: the code then stops "
                             "working. And tell a coordinator."),
     "event_cancelled": _l("\u201c%(event)s\u201d on %(when)s has been cancelled. %(reason)s"),
+    "account_unused": _l("You have not used Cortile for a long time. To protect your data, your account "
+                         "will be erased on %(until)s. To keep it, sign in once before then."),
     "registration_released": _l("Your registration for \u201c%(event)s\u201d on %(when)s is cancelled, "
                                 "because you were removed from %(group)s."),
 }

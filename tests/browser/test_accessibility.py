@@ -59,6 +59,8 @@ PAGES = {
     "neighbourhood": ("/neighbourhoods/giambellino-lorenteggio", None, None),
     "home-signed-in": ("/", "Amina", None),
     "join-arabic": ("/join", None, "ar"),
+    "my-data": ("/account/data", "Amina", None),
+    "erase-arabic": ("/account/erase", "Amina", "ar"),
 }
 
 
