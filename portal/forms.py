@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS
 from wtforms import IntegerField
-from wtforms.validators import Length, StopValidation, ValidationError
+from wtforms.validators import Length, NumberRange, StopValidation, ValidationError
 
-from portal.numbers import parse_int, too_many_digits
+from portal.numbers import MAX_DIGITS, parse_int, too_many_digits
 from portal.text import one_line
 
 REQUIRED = _l("This field is required.")
@@ -20,7 +20,6 @@ TOO_LONG = _l("Use at most %(max)d characters.")
 NOT_A_FILE = _l("Type this in the box: a file cannot go here.")
 ONE_LINE = _l("Write this on one line, without pressing Enter.")
 NOT_A_NUMBER = _l("Enter a whole number, like 7.")
-TOO_BIG = _l("This number is far too big.")
 
 
 class Form(FlaskForm):
@@ -57,11 +56,16 @@ def single_line(_form, field) -> None:
 
 
 class WholeNumberField(IntegerField):
-    """A number box read by portal.numbers (ASCII digits, never more than a column holds). Empty is
-    None, for Optional or InputRequired to decide; anything else that is not a number gets
-    `message`, said once (not followed by a range error)."""
+    """A number box read by portal.numbers: ASCII digits only. Empty is None, for Optional or
+    InputRequired to decide; anything else that is not a number gets `message`, said once (not
+    followed by a range error). Its NumberRange, which every such field needs since columns are
+    bounded, speaks for numbers too long to read: they stand as TOO_MANY, above every range."""
 
-    def __init__(self, label=None, validators=None, *, message=NOT_A_NUMBER, **kwargs):
+    TOO_MANY = 10 ** MAX_DIGITS
+
+    def __init__(self, label=None, validators=(), *, message=NOT_A_NUMBER, **kwargs):
+        if not any(isinstance(check, NumberRange) and check.max is not None for check in validators):
+            raise TypeError("a WholeNumberField needs a NumberRange with a max")
         super().__init__(label, validators, **kwargs)
         self.message = message
 
@@ -72,9 +76,9 @@ class WholeNumberField(IntegerField):
         if not text.strip():
             self.data = None
             return
-        self.data = parse_int(text)
+        self.data = self.TOO_MANY if too_many_digits(text) else parse_int(text)
         if self.data is None:
-            raise ValueError(TOO_BIG if too_many_digits(text) else self.message)
+            raise ValueError(self.message)
 
     def pre_validate(self, form) -> None:
         if self.process_errors:
