@@ -29,14 +29,14 @@ class Form(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         if not args and "formdata" not in kwargs and has_request_context() and request.method in SUBMIT_METHODS:
-            kwargs["formdata"] = request.form or None
+            kwargs["formdata"] = request.form
         super().__init__(*args, **kwargs)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        for name in request.files if has_request_context() else ():
-            if name in self._fields:
-                self._fields[name].errors = [NOT_A_FILE]
+        for field in self if has_request_context() and request.files else ():
+            if field.name in request.files:
+                field.errors = [NOT_A_FILE]
                 valid = False
         return valid
 
