@@ -21,7 +21,7 @@ MAX_CAPACITY = 10_000
 MAX_COST_EUROS = 1_000
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # Euros and at most two decimals, with a dot or the Italian comma; the sign only to say it is wrong.
-AMOUNT = re.compile(r"^(-?)(\d{1,7})(?:[.,](\d{1,2}))?$")
+AMOUNT = re.compile(r"^(-?)([0-9]{1,7})(?:[.,]([0-9]{1,2}))?$")
 
 KIND_LABELS = {
     EventKind.WORKSHOP: _l("Workshop"),
