@@ -15,7 +15,7 @@ from icalendar import Event as CalendarEvent
 from events import dates
 from events.models import Event, Registration, RegistrationStatus
 from portal.links import public_host, public_url
-from portal.text import excerpt
+from portal.text import excerpt, one_line
 from portal.timeutil import utcnow
 
 PRODID = "-//Cortile//Events//EN"
@@ -60,8 +60,8 @@ def _component(event: Event, registration: Registration | None) -> CalendarEvent
     return CalendarEvent.new(
         uid=_uid(event), stamp=utcnow().replace(tzinfo=UTC),
         start=dates.to_local(event.starts_at), end=dates.to_local(event.ends_at),
-        summary=_summary(event, registration),
-        location=", ".join(part for part in (event.place, event.address) if part),
+        summary=one_line(_summary(event, registration)),
+        location=one_line(", ".join(part for part in (event.place, event.address) if part)),
         description=_description(event, registration, link), url=link,
         status=_status(event, registration))
 
@@ -70,7 +70,9 @@ def response(rows: list[tuple[Event, Registration | None]], *, uid: str, name: s
              filename: str | None = None) -> Response:
     """The calendar; with a filename it downloads as a file (one event), else it is a feed."""
     download = filename is not None
-    calendar = Calendar.new(prodid=PRODID, name=name, uid=uid,
+    # icalendar escapes line breaks in an event's text but not in the calendar's name; and a title
+    # saved before forms refused line breaks still belongs on one line in a calendar app.
+    calendar = Calendar.new(prodid=PRODID, name=one_line(name), uid=uid,
                             refresh_interval=None if download else REFRESH,
                             subcomponents=[_component(event, registration) for event, registration in rows])
     if rows:

@@ -7,8 +7,7 @@ import re
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, StringField
 from wtforms import SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
@@ -17,12 +16,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from events import dates
 from events.models import AGE_BANDS, Attendance, LANGUAGE_CODES, MAX_ADULTS, MAX_CHILDREN, EventKind
 from events.service import MAX_OCCURRENCES
-from portal.forms import REQUIRED, at_most, optional_int
+from portal.forms import REQUIRED, Form, WholeNumberField, at_most, optional_int, single_line
 MAX_CAPACITY = 10_000
 MAX_COST_EUROS = 1_000
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # Euros and at most two decimals, with a dot or the Italian comma; the sign only to say it is wrong.
-AMOUNT = re.compile(r"^(-?)(\d{1,7})(?:[.,](\d{1,2}))?$")
+AMOUNT = re.compile(r"^(-?)([0-9]{1,7})(?:[.,]([0-9]{1,2}))?$")
 
 KIND_LABELS = {
     EventKind.WORKSHOP: _l("Workshop"),
@@ -141,8 +140,8 @@ def _any(label):
     return SelectChoice("", label)
 
 
-class EventForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), at_most(160)])
+class EventForm(Form):
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), at_most(160), single_line])
     kind = ChoiceField(_l("Kind of event"), _kind_choices, _l("Choose a kind of event from the list."))
     description = TextAreaField(_l("Description (optional)"), validators=[at_most(5000)],
                                 description=_l("What happens, what to bring. *Italics*, **bold**, "
@@ -150,9 +149,9 @@ class EventForm(FlaskForm):
     # InputRequired, not DataRequired: a date in the wrong format keeps its own message.
     starts_at = LocalDateTimeField(_l("Starts"), validators=[InputRequired(REQUIRED)])
     ends_at = LocalDateTimeField(_l("Ends"), validators=[InputRequired(REQUIRED)])
-    place = StringField(_l("Place"), validators=[DataRequired(REQUIRED), at_most(160)],
+    place = StringField(_l("Place"), validators=[DataRequired(REQUIRED), at_most(160), single_line],
                         description=_l("For example: Biblioteca Lorenteggio, room 2."))
-    address = StringField(_l("Address (optional)"), validators=[at_most(300)])
+    address = StringField(_l("Address (optional)"), validators=[at_most(300), single_line])
     accessibility = TextAreaField(_l("Accessibility (optional)"), validators=[at_most(1000)],
                                   description=_l("Steps, lift, toilets, room for pushchairs and wheelchairs."))
     languages = ChoiceListField(_l("Languages spoken"), _language_choices,
@@ -161,10 +160,10 @@ class EventForm(FlaskForm):
                                 _l("Choose age groups from the list."))
     childcare = BooleanField(_l("Childcare during the event"))
     cost = EuroField(_l("Cost in euros (optional)"), description=_l("Leave empty if it is free."))
-    capacity = IntegerField(_l("Seats (optional)"), validators=[
+    capacity = WholeNumberField(_l("Seats (optional)"), validators=[
         Optional(), NumberRange(min=1, max=MAX_CAPACITY, message=_l(
             "Enter a number of seats from %(min)d to %(max)d, or leave it empty for no limit."))],
-        invalid_value_message=_l("Enter a number of seats, like 20, or leave it empty for no limit."),
+        message=_l("Enter a number of seats, like 20, or leave it empty for no limit."),
         description=_l("Adults and children take a seat each. Leave empty for no limit."))
     registration_opens = LocalDateTimeField(_l("Registration opens (optional)"), validators=[Optional()],
                                             description=_l("Leave empty to open it now."))
@@ -225,29 +224,29 @@ class NewEventForm(EventForm):
         return form
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     adults = CountField(_l("Adults"), 1, MAX_ADULTS,
                         _l("Choose from %(low)d to %(high)d adults.", low=1, high=MAX_ADULTS))
     children = CountField(_l("Children"), 0, MAX_CHILDREN,
                           _l("Choose from %(low)d to %(high)d children.", low=0, high=MAX_CHILDREN))
 
 
-class CancelEventForm(FlaskForm):
+class CancelEventForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), at_most(500)],
                            description=_l("Everyone registered or waiting reads it in their notification."))
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     search = StringField(_l("Check in by code or nickname"), validators=[DataRequired(REQUIRED),
                                                                         at_most(30)])
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
     attendance = ChoiceField(_l("Attendance"), [SelectChoice(value.value) for value in Attendance],
                              _l("Choose present or absent."))
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The list's filters: a GET form (no CSRF: it changes nothing), bookmarkable."""
 
     class Meta:

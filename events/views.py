@@ -16,6 +16,7 @@ from portal.forms import ConfirmForm
 from portal.groups.hooks import member_banned
 from portal.groups.models import Group
 from portal.links import public_url
+from portal.numbers import parse_int
 from portal.pagination import page_number
 from portal.permissions import may, require
 from portal.text import render_markdown
@@ -108,8 +109,8 @@ def event_calendar(event_id: int):
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     groups = _groups_for_new_event()
-    asked = request.values.get("group", "")
-    requested = db.session.get(Group, int(asked)) if asked.isdigit() and len(asked) < 10 else None
+    asked = parse_int(request.values.get("group"), min=1)
+    requested = db.session.get(Group, asked) if asked is not None else None
     # The group asked for, else any group the person may create in; someone who manages no group
     # is asked about one they do not manage, and the answer is 401 or 403.
     require("event.create", requested or (groups[0] if groups else _any_group()))

@@ -3,14 +3,13 @@ that are not forms."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from forums.models import ReportReason
 from forums.service import BODY_LENGTH, NOTE_MAX, POST_ACTIONS, THREAD_ACTIONS, TITLE_LENGTH
-from portal.forms import REQUIRED, TOO_SHORT, at_most, strip
+from portal.forms import REQUIRED, TOO_SHORT, Form, at_most, single_line, strip
 
 
 def _note_field(label, description) -> TextAreaField:
@@ -18,7 +17,7 @@ def _note_field(label, description) -> TextAreaField:
                          description=description)
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     body = TextAreaField(_l("Message"), filters=[strip], validators=[
         DataRequired(REQUIRED), at_most(BODY_LENGTH[1])],
         description=_l("You can use Markdown: *italic*, **bold**, lists and links."))
@@ -27,7 +26,7 @@ class PostForm(FlaskForm):
 class ThreadForm(PostForm):
     title = StringField(_l("Title"), filters=[strip], validators=[
         DataRequired(REQUIRED), Length(min=TITLE_LENGTH[0], message=TOO_SHORT),
-        at_most(TITLE_LENGTH[1])])
+        at_most(TITLE_LENGTH[1]), single_line])
 
 
 REPORT_REASONS = [
@@ -39,7 +38,7 @@ REPORT_REASONS = [
 REASON_LABELS = {choice.value: choice.label for choice in REPORT_REASONS}
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     # validate_choice off: AnyOf gives a translated message for an unknown reason.
     reason = RadioField(_l("Why are you reporting it?"), choices=REPORT_REASONS, validate_choice=False,
                         validators=[AnyOf(list(REASON_LABELS),
@@ -48,7 +47,7 @@ class ReportForm(FlaskForm):
                        _l("Only facilitators read it. Please do not repeat personal data here."))
 
 
-class PostModerationForm(FlaskForm):
+class PostModerationForm(Form):
     """Hide, restore or delete: the buttons carry the action. Forms for several posts share a
     page, so each is built with the prefix `post<id>`."""
 
@@ -56,7 +55,7 @@ class PostModerationForm(FlaskForm):
     reason = _note_field(_l("Reason"), _l("The author reads it. Required to hide or delete."))
 
 
-class ThreadModerationForm(FlaskForm):
+class ThreadModerationForm(Form):
     action = StringField(validators=[AnyOf(list(THREAD_ACTIONS), message=_l("Choose what to do."))])
     reason = _note_field(_l("Reason"), _l("The author reads it. Required to close the thread."))
 

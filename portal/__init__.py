@@ -70,7 +70,9 @@ def _init_extensions(app: Flask) -> None:
 
 class DatabaseSizedInt(IntegerConverter):
     """`<int:...>` in URLs, capped to what an INTEGER column holds: a longer number is a 404,
-    not a database overflow."""
+    not a database overflow. ASCII digits only, as portal.numbers reads them: `\\d` takes any script's."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)

@@ -2,6 +2,8 @@
 huge OFFSET), and pages fetched with one extra row to know whether another follows."""
 from flask import request
 
+from portal.numbers import parse_int, too_many_digits
+
 MAX_PAGE = 10_000
 
 
@@ -17,6 +19,6 @@ def split_page(rows, per_page: int) -> tuple[list, bool]:
 
 def page_number() -> int:
     value = request.args.get("page", "1")
-    if not value.isdigit():
-        return 1
-    return min(max(int(value), 1), MAX_PAGE)
+    if too_many_digits(value):
+        return MAX_PAGE  # far past the last page: an empty one, as any page past the end
+    return min(parse_int(value, min=1) or 1, MAX_PAGE)

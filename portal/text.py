@@ -145,3 +145,9 @@ def excerpt(source: str | None, length: int = 160) -> str:
     if not text[length - 1].isspace() and " " in cut:
         cut = cut.rsplit(" ", 1)[0]  # don't end mid-word
     return cut.rstrip(" ,;:.-") + "…"
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: each line break (any of those str.splitlines knows) becomes a space. For
+    what only has room for a line: a calendar's title, a name; and the check that such a field holds one."""
+    return " ".join(text.splitlines())

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
@@ -19,7 +18,7 @@ from wtforms.validators import (
 
 from portal.accounts import nicknames
 from portal.accounts.forms import NeighbourhoodField
-from portal.forms import REQUIRED, TOO_SHORT, at_most, optional_int, strip
+from portal.forms import REQUIRED, TOO_SHORT, Form, WholeNumberField, at_most, optional_int, single_line, strip
 from portal.places.queries import neighbourhood_choices
 from proposals.models import STATE_LABELS, THEME_LABELS, ProposalState
 from proposals.service import (
@@ -54,10 +53,10 @@ def _neighbourhoods(first: str) -> list[SelectChoice]:
     return [SelectChoice("", first), *neighbourhood_choices()[1:]]
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     title = StringField(_l("Title"), filters=[strip], validators=[
         DataRequired(REQUIRED), Length(min=TITLE_LENGTH[0], message=TOO_SHORT),
-        at_most(TITLE_LENGTH[1])],
+        at_most(TITLE_LENGTH[1]), single_line],
         description=_l("What you propose, in a few words: \u201cA homework club on Saturdays\u201d."))
     summary = TextAreaField(_l("Short summary"), filters=[strip], validators=[
         DataRequired(REQUIRED), at_most(SUMMARY_MAX)],
@@ -93,13 +92,13 @@ class ProposalForm(FlaskForm):
                 "theme": self.theme.data, "neighbourhood_id": self.neighbourhood.data, "group": chosen}
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     note = TextAreaField(_l("Note (optional)"), filters=[strip],
                          validators=[at_most(NOTE_MAX)],
                          description=_l("Shown in the proposal's history for everyone to read."))
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     decision = _choice(_l("The decision"), DECISIONS, _l("Choose accepted or not accepted."),
                        first=_l("Choose"), required=True)
     answer = TextAreaField(_l("The answer"), filters=[strip], validators=[
@@ -108,38 +107,31 @@ class AnswerForm(FlaskForm):
         description=_l("Why, and what happens next. Everyone reads it. You can use Markdown."))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     nickname = StringField(_l("Nickname of the co-author"), filters=[strip], validators=[
         DataRequired(REQUIRED), at_most(nicknames.MAX_LENGTH)],
         description=_l("They receive a notification and accept or decline."))
 
 
-class InvitationAnswerForm(FlaskForm):
+class InvitationAnswerForm(Form):
     """Accept or decline: the buttons carry the answer."""
 
     answer = StringField(validators=[AnyOf(["accept", "decline"], message=_l("Choose what to do."))])
 
 
-class WholeNumberField(IntegerField):
-    """An integer field whose complaint about letters is ours, so it is translated like the rest."""
-
-    def process_formdata(self, valuelist) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(_l("Enter a whole number, like 20."))) from None
+NOT_A_NUMBER = _l("Enter a whole number, like 20.")
 
 
-class SettingsForm(FlaskForm):
-    support_days = WholeNumberField(_l("Days to collect supports"), validators=[
+class SettingsForm(Form):
+    support_days = WholeNumberField(_l("Days to collect supports"), message=NOT_A_NUMBER, validators=[
         InputRequired(REQUIRED), NumberRange(*SUPPORT_DAYS, message=OUT_OF_RANGE)])
-    threshold = WholeNumberField(_l("Supports needed"), validators=[
+    threshold = WholeNumberField(_l("Supports needed"), message=NOT_A_NUMBER, validators=[
         InputRequired(REQUIRED), NumberRange(*THRESHOLD, message=OUT_OF_RANGE)],
         description=_l("When a proposal reaches this number it goes to the network for an answer."))
     require_verified = BooleanField(_l("Only people a facilitator has met in person may support"))
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The list's filters: a GET form (no CSRF: it changes nothing), bookmarkable."""
 
     class Meta:

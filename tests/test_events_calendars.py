@@ -162,3 +162,12 @@ def test_an_erased_account_has_no_feed(feed_link, make_client):
     with db.write_transaction():
         db.session.get(User, bea.id).erased_at = utcnow()
     assert make_client().get(link).status_code == 404
+
+
+def test_a_title_with_line_breaks_saved_before_forms_refused_them_still_makes_a_calendar(client, make_event):
+    event = make_event(title="Cucina\ninsieme\r\nper tutti", place="Biblioteca\nsala 2")
+    calendar = _parse(client.get(f"/events/{event.id}.ics"))
+    (component,) = calendar.events
+    assert str(calendar["X-WR-CALNAME"]) == "Cucina insieme per tutti"
+    assert str(component["SUMMARY"]) == "Cucina insieme per tutti"
+    assert str(component["LOCATION"]).startswith("Biblioteca sala 2")

@@ -173,3 +173,18 @@ def test_no_module_level_import_cycle():
 def test_the_cycle_finder_finds_one():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": {"c"}}) is None
+
+
+# Where isdigit() is not reading a number: a chart measures the width of digit glyphs.
+ISDIGIT_NOT_PARSING = {"portal.governance.charts", "portal.numbers"}  # and the parser, saying why not
+
+
+def test_forms_and_typed_numbers_each_have_one_home():
+    """Every form is a portal.forms.Form (it reads form fields only, never a file part or JSON),
+    every number box its WholeNumberField, and text becomes a number through portal.numbers."""
+    for module, path in SOURCES.items():
+        source = path.read_text(encoding="utf-8")
+        if module != "portal.forms":
+            assert "FlaskForm" not in source and "IntegerField" not in source, module
+        if module not in ISDIGIT_NOT_PARSING:
+            assert ".isdigit()" not in source, module

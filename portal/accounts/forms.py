@@ -4,14 +4,13 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Optional, ValidationError
 
 from portal.accounts import nicknames, passwords
 from portal.accounts.service import CODE_LENGTH, next_home_change
-from portal.forms import REQUIRED, at_most, normalise_code, optional_int
+from portal.forms import REQUIRED, Form, at_most, normalise_code, optional_int
 from portal.i18n import LANGUAGES
 from portal.places.queries import neighbourhood_choices
 
@@ -54,12 +53,12 @@ class LanguageField(SelectField):
             raise ValidationError(_l("Choose a language from the list."))
 
 
-def _with_neighbourhoods(form: FlaskForm) -> FlaskForm:
+def _with_neighbourhoods(form: Form) -> Form:
     form.home_neighbourhood.choices = neighbourhood_choices()
     return form
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     nickname = StringField(_l("Nickname"), validators=[DataRequired(REQUIRED), _nickname_rule],
                            description=_l("Any name you like; other people will see it. "
                                           "No real name or documents needed."))
@@ -83,13 +82,13 @@ class RegisterForm(FlaskForm):
         return _with_neighbourhoods(cls(**kwargs))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     login = StringField(_l("Nickname or email"), validators=[DataRequired(REQUIRED), at_most(254)])
     password = PasswordField(_l("Password"),
                              validators=[DataRequired(REQUIRED), at_most(passwords.MAX_LENGTH)])
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     email = EmailField(_l("Email (optional)"), validators=[
         Optional(), at_most(254),
         Email(_l("Enter an email address like name@example.org, or leave it empty."))])
@@ -115,7 +114,7 @@ class AccountForm(FlaskForm):
         return form
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """A new password typed twice; the other password forms add their own fields to it."""
 
     password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), _password_rule])
@@ -136,18 +135,18 @@ class CodeResetForm(NewPasswordForm):
             raise ValidationError(_l("The code has %(n)d letters and numbers.", n=CODE_LENGTH))
 
 
-class EmailResetRequestForm(FlaskForm):
+class EmailResetRequestForm(Form):
     email = EmailField(_l("Email"), validators=[
         DataRequired(REQUIRED), at_most(254),
         Email(_l("Enter an email address like name@example.org."))])
 
 
-class PersonLookupForm(FlaskForm):
+class PersonLookupForm(Form):
     nickname = StringField(_l("Nickname of the person"), validators=[
         DataRequired(REQUIRED), at_most(nicknames.MAX_LENGTH)])
 
 
-class HomeCorrectionForm(FlaskForm):
+class HomeCorrectionForm(Form):
     """At an access point: a facilitator corrects someone's neighbourhood."""
 
     home_neighbourhood = NeighbourhoodField(_l("Neighbourhood"))
@@ -157,11 +156,11 @@ class HomeCorrectionForm(FlaskForm):
         return _with_neighbourhoods(cls(home_neighbourhood=person.home_neighbourhood_id, **kwargs))
 
 
-class LanguageSwitchForm(FlaskForm):
+class LanguageSwitchForm(Form):
     language = LanguageField(_l("Language"))
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     """Erasing an account: what happens to the posts is the person's choice; the password makes
     sure it is them (a phone left signed in is not enough)."""
 

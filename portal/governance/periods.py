@@ -93,10 +93,11 @@ class Period:
         return str(_l("Q%(number)d %(year)d", number=(self.start.month - 1) // 3 + 1, year=self.start.year))
 
 
+# ASCII digits, as portal.numbers reads them (`\d` takes any script's).
 _KEY_PATTERNS = {
-    "week": re.compile(r"(\d{4})-W(\d{2})"),
-    "month": re.compile(r"(\d{4})-(\d{2})"),
-    "quarter": re.compile(r"(\d{4})-Q([1-4])"),
+    "week": re.compile(r"([0-9]{4})-W([0-9]{2})"),
+    "month": re.compile(r"([0-9]{4})-([0-9]{2})"),
+    "quarter": re.compile(r"([0-9]{4})-Q([1-4])"),
 }
 
 

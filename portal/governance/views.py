@@ -25,6 +25,7 @@ from portal.governance.targets import (
     CITY_SCOPE, parse_target, progress, set_targets, target_text, targets_for,
 )
 from portal.i18n import LANGUAGES
+from portal.numbers import parse_int
 from portal.permissions import may, require, standing
 from portal.places.models import Municipio, Neighbourhood
 from portal.rules import RuleError
@@ -88,8 +89,8 @@ class Scope:
 def _scope(level: str, key: str | None) -> Scope:
     if level == "city" and key is None:
         return Scope(None)
-    if level == "municipio" and key is not None and key.isdigit() and len(key) <= 2:
-        municipio = db.session.scalar(select(Municipio).where(Municipio.number == int(key)))
+    if level == "municipio" and (number := parse_int(key, min=1, max=99)) is not None:
+        municipio = db.session.scalar(select(Municipio).where(Municipio.number == number))
         if municipio is not None:
             return Scope(municipio)
     if level == "neighbourhood" and key is not None:

@@ -2,39 +2,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
     NumberRange,
     Optional,
-    StopValidation,
     ValidationError,
 )
 
 from portal.accounts import nicknames
-from portal.forms import REQUIRED, at_most
+from portal.forms import REQUIRED, Form, WholeNumberField, at_most, single_line
 from portal.groups import service
 from portal.groups.models import GroupKind, JoinPolicy, Visibility
-
-
-class WholeNumberField(IntegerField):
-    """A number box whose "not a number" message is ours, said once (not followed by a range error)."""
-
-    def process_formdata(self, valuelist) -> None:
-        if valuelist and not valuelist[0].strip():
-            self.data = None  # empty: Optional or InputRequired decide
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a whole number, like 7.")) from None
-
-    def pre_validate(self, form) -> None:
-        if self.process_errors:
-            raise StopValidation()
 
 
 class ChoiceField(SelectField):
@@ -45,7 +26,7 @@ class ChoiceField(SelectField):
             raise ValidationError(_l("Choose one of the options."))
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     message = TextAreaField(
         _l("A few words for the facilitators (optional)"),
         validators=[Optional(), at_most(service.MESSAGE_MAX)],
@@ -53,7 +34,7 @@ class RequestForm(FlaskForm):
                        "facilitators read it."))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     nickname = StringField(_l("Nickname of the person to invite"), validators=[
         DataRequired(REQUIRED), at_most(nicknames.MAX_LENGTH)])
 
@@ -63,19 +44,19 @@ def _reason_field(**kwargs) -> TextAreaField:
                          description=_l("The person will read it."), **kwargs)
 
 
-class MuteForm(FlaskForm):
+class MuteForm(Form):
     days = WholeNumberField(_l("For how many days"), validators=[
         InputRequired(REQUIRED),
         NumberRange(*service.MUTE_DAYS, message=_l("Choose from %(min)d to %(max)d days."))])
     reason = _reason_field()
 
 
-class BanForm(FlaskForm):
+class BanForm(Form):
     reason = _reason_field(id="ban-reason")  # the mute form on the same page has a "reason" too
 
 
-class GroupForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), at_most(service.NAME_MAX)])
+class GroupForm(Form):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), at_most(service.NAME_MAX), single_line])
     about = TextAreaField(_l("What the group is about (optional)"),
                           validators=[Optional(), at_most(service.ABOUT_MAX)])
     kind = ChoiceField(_l("Kind of group"), choices=[
