@@ -8,6 +8,7 @@ instead of failing with "database is locked" halfway through.
 from __future__ import annotations
 
 import enum
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +30,11 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-SQLITE_BUSY_TIMEOUT_MS = 15000
+# How long a SQLite writer waits for the write lock. SQLite's busy handler polls (every 100 ms at
+# most), so under a burst on a loaded machine an unlucky writer can lose many rounds in a row: 25 s
+# leaves room for that and stays under gunicorn's 30 s worker timeout. Past it, the visitor gets
+# the "try again in a minute" page (errors.is_outage), never a 500.
+SQLITE_BUSY_TIMEOUT_MS = 25000
 
 
 class Base(DeclarativeBase):
@@ -108,6 +113,13 @@ def _close_session(_exc: BaseException | None) -> None:
         # The connection broke after the request had done its work (its answer is ready, its writes
         # committed): the server drops what was not committed, and the pool replaces the connection.
         current_app.logger.warning("Database connection lost while closing the session: %s", error)
+
+
+def database_busy(error: BaseException | None) -> bool:
+    """SQLite's write lock stayed taken for the whole busy timeout: too many writers at once, not a
+    bug in the request. Nothing of it was saved, and trying again shortly works."""
+    return (isinstance(error, DBAPIError) and isinstance(error.orig, sqlite3.OperationalError)
+            and "database is locked" in str(error.orig))
 
 
 def connection_lost(error: BaseException | None) -> bool:

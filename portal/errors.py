@@ -70,9 +70,10 @@ def init_app(app: Flask) -> None:
 
 
 def is_outage(error: BaseException | None) -> bool:
-    """The database or the rate-limit store could not be reached: stopped, restarting, or the
-    connection cut."""
-    return db.connection_lost(error) or isinstance(error, (redis.ConnectionError, redis.TimeoutError))
+    """The database or the rate-limit store could not be reached (stopped, restarting, the
+    connection cut), or SQLite stayed locked by other writers past its busy timeout."""
+    return (db.connection_lost(error) or db.database_busy(error)
+            or isinstance(error, (redis.ConnectionError, redis.TimeoutError)))
 
 
 def unavailable(error: BaseException):

@@ -3,13 +3,17 @@ language (503, try again), loses nothing it had acknowledged, and serves again a
 back, without restarting gunicorn."""
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from flask import request_finished
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from portal import db
+from portal.accounts.models import DeviceSession
 from portal.groups.models import Membership
+from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.server import WORKERS, Visitor, free_port, running_gunicorn, signed_in_visitors
 from tests.fixtures.tcp_proxy import TcpProxy
 from tests.fixtures.web import BrowserLikeClient
@@ -149,3 +153,29 @@ def test_service_resumes_when_the_database_is_back_and_nothing_acknowledged_is_l
     assert [answer.status for answer in answers] == [200] * (3 * WORKERS)
     assert "Leave the group" in answers[-1].text
     assert _membership(rosa) is not None
+
+
+def test_a_write_lock_held_past_the_busy_timeout_answers_try_again_and_saves_nothing(
+        app, make_app, make_user, monkeypatch):
+    """SQLite: when other writers keep the lock longer than the busy timeout, the visitor is told to
+    try again in a minute (503), not shown a 500, and nothing of the request is kept."""
+    url = make_url(app.config["DATABASE_URL"])
+    if url.get_backend_name() != "sqlite":
+        pytest.skip("SQLite's write lock; PostgreSQL locks rows instead")
+    person = make_user("Lina")
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 50)  # read when the engine is made
+    application = make_app(PROPAGATE_EXCEPTIONS=False)
+    application.test_client_class = BrowserLikeClient
+    client = application.test_client()
+    holder = sqlite3.connect(url.database, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another writer, in the middle of a long transaction
+        response = client.post("/login", data={"login": "Lina", "password": PASSWORD},
+                               headers={"Accept-Language": "en"})
+        _says_unavailable(response.status_code, response.get_data(as_text=True), response.headers, "en")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DeviceSession)
+                                 .where(DeviceSession.user_id == person.id)) == 0
