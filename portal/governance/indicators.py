@@ -1,10 +1,11 @@
 """What the governance dashboard shows: each indicator, how it is counted from the signal summaries,
 and the privacy protection applied before any number leaves this module.
 
-Every figure is computed for the whole place tree (city, Municipi, neighbourhoods) and protected as
-one tree, for every period. The same cell therefore carries the same mark on a facilitator's page, a
-coordinator's, an export and the open-data page: a number hidden in one can never be subtracted out
-of another.
+Every figure is computed for the whole place tree (city, Municipi, neighbourhoods) and protected
+together with every sum it takes part in: its place's parts and whole, its quarter and the quarter's
+months, and for people their languages. The same cell therefore carries the same mark on a
+facilitator's page, a coordinator's, an export and the open-data page: a number hidden in one can
+never be subtracted out of another.
 """
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from portal import db
 from portal.governance.periods import Period
 from portal.governance.rollup import NOWHERE, SignalCount, SignalPeople
-from portal.governance.suppression import DisclosureError, Mark, derived_mark, protect
+from portal.governance.suppression import DisclosureError, Mark, derived_mark, protect_grid
 from portal.places.models import Municipio, Neighbourhood
 from portal.signals import PARTICIPATION_KINDS, Signal
 
@@ -222,19 +223,32 @@ class Report:
 
 
 def build_report(period: Period) -> Report:
+    """Each quarter the trend touches is one system of sums (places by the quarter and its months,
+    people also by each month's languages) protected as a whole, so a cell carries the same mark
+    whichever page shows it; no published sum spans two quarters, so quarters are independent."""
     places = PlaceTree.load()
     report = Report(period, places)
-    k = threshold()
-    counts = _count_rows(period)
-    people = _people_rows(period)
-    structure = places.structure
-    for bucket in period.trend():
-        figures: dict[str, dict[str, Figure]] = {}
-        marks: dict[str, dict[str, Mark]] = {}
-        values: dict[str, dict[str, float]] = {}
+    quarters = sorted({bucket.quarter for bucket in period.trend()})
+    counts = _count_rows(quarters)
+    people = _people_rows(quarters)
+    for quarter in quarters:
+        figures, languages = _quarter(quarter, places, counts, people, threshold())
+        report.figures.update({bucket: figures[bucket] for bucket in period.trend() if bucket.quarter == quarter})
+        if quarter == period.quarter and period.granularity == "month":
+            report.languages = languages[period]
+    _medians(report, period)
+    return report
+
+
+def _quarter(quarter: Period, places: PlaceTree, counts, people, k: int):
+    """The figures of a quarter and its months, and each month's languages, all protected as one."""
+    buckets = [quarter, *quarter.months()]
+    columns = {quarter: quarter.months()}
+    values: dict[str, dict[tuple[str, Period], float]] = defaultdict(dict)
+    for bucket in buckets:
         # Each summary row once: its measures by kind and detail, per leaf of the place tree.
         by_kind: dict[tuple[str, str], list[tuple[str, dict]]] = defaultdict(list)
-        for (municipio_id, neighbourhood_id, kind, detail), sums in counts[bucket.start].items():
+        for (municipio_id, neighbourhood_id, kind, detail), sums in counts[bucket].items():
             by_kind[(kind, detail)].append((places.leaf_of(municipio_id, neighbourhood_id), sums))
         for indicator in [*INDICATORS.values(), _ABSENT]:
             if not indicator.terms:
@@ -245,60 +259,90 @@ def build_report(period: Period) -> Report:
                     if kind == term_kind and term_detail in (None, detail):
                         for leaf, sums in rows:
                             leaves[leaf] += sums[measure]
-            values[indicator.key] = places.sums(leaves)
-        active = {node: people[bucket.start].get(node, (0, 0)) for node in places.nodes}
-        values["active"] = {node: active[node][0] for node in places.nodes}
-        values["verified"] = {node: active[node][1] for node in places.nodes}
-        for key, node_values in values.items():
-            # Seats offered can dip below zero in a period of cancellations: protected as a zero.
-            marks[key] = _protect(structure, tuple((n, max(0, int(v))) for n, v in node_values.items()), k)
+            for node, value in places.sums(leaves).items():
+                values[indicator.key][(node, bucket)] = value
+        for node in places.nodes:
+            by_language = people[bucket].get(node, {})
+            values["active"][(node, bucket)] = sum(count for count, _ in by_language.values())
+            values["verified"][(node, bucket)] = sum(verified for _, verified in by_language.values())
+    # People by language are parts of each month's active participants; a language nobody in a
+    # place used is left out, as a known zero.
+    spoken = {month: sorted({language for node in places.nodes for language in people[month].get(node, {})})
+              for month in quarter.months()}
+    active_columns = {**columns, **{month: [(month, code) for code in spoken[month]] for month in spoken}}
+    for month in spoken:
+        for node in places.nodes:
+            for code, (count, _verified) in people[month].get(node, {}).items():
+                values["active"][(node, (month, code))] = count
+    structure = places.structure
+    marks = {key: _protect(structure, _structure(active_columns if key == "active" else columns),
+                           tuple((cell, max(0, int(v))) for cell, v in cell_values.items()), k)
+             # Seats offered can dip below zero in a period of cancellations: protected as a zero.
+             for key, cell_values in values.items()}
+    figures: dict[Period, dict[str, dict[str, Figure]]] = {}
+    for bucket in buckets:
+        def value(key: str, node: str) -> float:
+            return values[key][(node, bucket)]
+
+        def mark(key: str, node: str) -> Mark:
+            return marks[key][(node, bucket)]
+        at = figures[bucket] = {}
         for key, indicator in INDICATORS.items():
             if indicator.terms or key == "active":
-                figures[key] = {n: _figure(indicator, values[key][n], marks[key][n]) for n in places.nodes}
-        figures["first_time_share"] = _shares(values, marks, "first_time", "active", places)
-        figures["verified_share"] = _shares(values, marks, "verified", "active", places)
-        attended_or_absent = {n: values["attended"][n] + values["absent"][n] for n in places.nodes}
-        figures["attendance_rate"] = {n: _figure(
-            INDICATORS["attendance_rate"],
-            values["attended"][n] / attended_or_absent[n] if attended_or_absent[n] else None,
-            derived_mark(marks["attended"][n], marks["absent"][n])) for n in places.nodes}
-        report.figures[bucket] = figures
-    _medians(report, period)
-    _languages(report, period)
-    return report
+                at[key] = {n: _figure(indicator, value(key, n), mark(key, n)) for n in places.nodes}
+        for part in ("first_time", "verified"):
+            indicator = INDICATORS[f"{part}_share"]
+            at[indicator.key] = {n: _figure(
+                indicator, value(part, n) / value("active", n) if value("active", n) else None,
+                derived_mark(mark(part, n), mark("active", n))) for n in places.nodes}
+        rate = INDICATORS["attendance_rate"]
+        at[rate.key] = {n: _figure(
+            rate, value("attended", n) / (value("attended", n) + value("absent", n))
+            if value("attended", n) + value("absent", n) else None,
+            derived_mark(mark("attended", n), mark("absent", n))) for n in places.nodes}
+    people_indicator = INDICATORS["active"]
+    languages = {month: {node: [(code, _figure(people_indicator, count, marks["active"][(node, (month, code))]))
+                                for code, (count, _) in sorted(people[month].get(node, {}).items())]
+                         for node in places.nodes}  # by code: an order by size would rank hidden cells
+                 for month in quarter.months()}
+    return figures, languages
 
 
-@lru_cache(maxsize=50_000)
-def _protect(structure: tuple, values: tuple, k: int) -> dict[str, Mark]:
-    """Past periods' figures rarely change, and every view of them protects the same trees again:
-    remember the marks (read-only) by the tree's values."""
+def _structure(columns: dict) -> tuple:
+    return tuple((parent, tuple(kids)) for parent, kids in columns.items())
+
+
+@lru_cache(maxsize=2_000)
+def _protect(structure: tuple, columns: tuple, values: tuple, k: int) -> dict:
+    """A closed quarter's figures never change, and every view of them protects the same system
+    again: remember the marks (read-only) by the system's values."""
     values = dict(values)
     try:
-        return protect(values, dict(structure), k)
-    except DisclosureError:  # cannot happen with k >= 3 on a tree without fixed cells; never leak if it does
-        return {node: Mark.SMALL if value < k else Mark.HIDDEN for node, value in values.items()}
+        return protect_grid(values, dict(structure), dict(columns), k)
+    except DisclosureError:  # no way found to protect it: publish none of it
+        return dict.fromkeys(values, Mark.HIDDEN)
 
 
-def _shares(values, marks, part: str, whole: str, places: PlaceTree) -> dict[str, Figure]:
-    """`part` out of `whole`, shown only where both are (the indicator is named `<part>_share`)."""
-    indicator = INDICATORS[f"{part}_share"]
-    return {n: _figure(indicator, values[part][n] / values[whole][n] if values[whole][n] else None,
-                       derived_mark(marks[part][n], marks[whole][n])) for n in places.nodes}
-
-
-def _count_rows(period: Period):
-    """{period start: {(municipio, neighbourhood, kind, detail): {measure: total}}} for the trend."""
-    starts = [bucket.start for bucket in period.trend()]
+def _count_rows(quarters: list[Period]):
+    """{period: {(municipio, neighbourhood, kind, detail): {measure: total}}} for the quarters and
+    their months."""
+    periods = [*quarters, *(month for quarter in quarters for month in quarter.months())]
     rows = db.session.execute(
-        select(SignalCount.period_start, SignalCount.municipio_id, SignalCount.neighbourhood_id,
-               SignalCount.kind, SignalCount.detail, SignalCount.signals, SignalCount.value_total,
-               SignalCount.first_acts)
-        .where(SignalCount.granularity == period.granularity, SignalCount.period_start.in_(starts)))
-    counts = {start: {} for start in starts}
-    for start, municipio_id, neighbourhood_id, kind, detail, signals, value_total, first_acts in rows:
-        counts[start][(municipio_id, neighbourhood_id, kind, detail)] = {
+        select(SignalCount.granularity, SignalCount.period_start, SignalCount.municipio_id,
+               SignalCount.neighbourhood_id, SignalCount.kind, SignalCount.detail, SignalCount.signals,
+               SignalCount.value_total, SignalCount.first_acts)
+        .where(_in_periods(SignalCount, periods)))
+    counts = {period: {} for period in periods}
+    for granularity, start, municipio_id, neighbourhood_id, kind, detail, signals, value_total, first_acts in rows:
+        counts[Period(granularity, start)][(municipio_id, neighbourhood_id, kind, detail)] = {
             "signals": signals, "value": value_total, "first_acts": first_acts}
     return counts
+
+
+def _in_periods(model, periods: list[Period]):
+    return or_(*(and_(model.granularity == granularity,
+                      model.period_start.in_([p.start for p in periods if p.granularity == granularity]))
+                 for granularity in {p.granularity for p in periods}))
 
 
 def _scope_node(scope: str, scope_id: int) -> str:
@@ -307,17 +351,15 @@ def _scope_node(scope: str, scope_id: int) -> str:
     return municipio_node(scope_id) if scope == "municipio" else neighbourhood_node(scope_id)
 
 
-def _people_rows(period: Period):
-    """{period start: {node: (people, verified)}}, summed over languages."""
-    starts = [bucket.start for bucket in period.trend()]
-    people = {start: defaultdict(lambda: (0, 0)) for start in starts}
-    for start, scope, scope_id, count, verified in db.session.execute(
-            select(SignalPeople.period_start, SignalPeople.scope, SignalPeople.scope_id,
-                   SignalPeople.people, SignalPeople.verified)
-            .where(SignalPeople.granularity == period.granularity, SignalPeople.period_start.in_(starts))):
-        node = _scope_node(scope, scope_id)
-        before = people[start][node]
-        people[start][node] = (before[0] + count, before[1] + verified)
+def _people_rows(quarters: list[Period]):
+    """{period: {node: {language: (people, verified)}}} for the quarters and their months."""
+    periods = [*quarters, *(month for quarter in quarters for month in quarter.months())]
+    people = {period: defaultdict(dict) for period in periods}
+    for granularity, start, scope, scope_id, language, count, verified in db.session.execute(
+            select(SignalPeople.granularity, SignalPeople.period_start, SignalPeople.scope, SignalPeople.scope_id,
+                   SignalPeople.language, SignalPeople.people, SignalPeople.verified)
+            .where(_in_periods(SignalPeople, periods))):
+        people[Period(granularity, start)][_scope_node(scope, scope_id)][language or "?"] = (count, verified)
     return people
 
 
@@ -346,24 +388,3 @@ def _ancestry(places: PlaceTree, leaf: str) -> list[str]:
     if leaf.startswith("n:"):
         return [leaf, municipio_node(places.municipio_of[int(leaf[2:])]), CITY]
     return [leaf, CITY]
-
-
-def _languages(report: Report, period: Period) -> None:
-    """People per language for each place, protected with the place's total as a fixed parent."""
-    rows: dict[str, dict[str, int]] = defaultdict(dict)
-    for scope, scope_id, language, count in db.session.execute(
-            select(SignalPeople.scope, SignalPeople.scope_id, SignalPeople.language, SignalPeople.people)
-            .where(SignalPeople.granularity == period.granularity, SignalPeople.period_start == period.start)):
-        rows[_scope_node(scope, scope_id)][language or "?"] = count
-    for node in report.places.nodes:
-        languages = rows.get(node, {})
-        values = {("total",): sum(languages.values()), **{(code,): n for code, n in languages.items()}}
-        children = {("total",): [(code,) for code in sorted(languages)]}
-        try:
-            marks = protect(values, children, threshold(), fixed={("total",): report.figure("active", node).mark})
-        except DisclosureError:
-            # e.g. a shown total of 8 over two languages of 4: no breakdown can be published safely.
-            marks = {cell: Mark.SMALL if count < threshold() else Mark.HIDDEN for cell, count in values.items()}
-        people = INDICATORS["active"]
-        report.languages[node] = [(code, _figure(people, languages[code], marks[(code,)]))
-                                  for code in sorted(languages)]  # by code: an order by size would rank hidden cells

@@ -163,16 +163,17 @@ def protect_grid(values: Mapping[tuple[R, C], int], rows: Mapping[R, Sequence[R]
     def cost(cells) -> float:
         return sum(count[cell] for cell in cells if marks[cell] == Mark.SHOWN)
 
-    def product(row: int, column: int, move: int) -> list[tuple[int, int]] | None:
+    def product(row: int, column: int, move: int, least: float) -> list[tuple[int, int]] | None:
         """Cells and moves of a product of cycles through (row, column), or None: first the columns'
-        cycle along this row, then the rows' cycle that carries it; else the other way round."""
+        cycle along this row, then the rows' cycle that carries it; else the other way round. Every
+        cell on it can move at least `least`."""
         for swap in (False, True):
             first, second = (across, down) if swap else (down, across)
             own, other = (row, column) if swap else (column, row)
 
             def at(a: int, b: int) -> int:  # the cell of node a of the first forest and b of the second
                 return a * width + b if swap else b * width + a
-            path = first.cycle(own, move, lambda node, m: room(at(node, other), m) > 0,
+            path = first.cycle(own, move, lambda node, m: room(at(node, other), m) >= least,
                                lambda node: cost([at(node, other)]))
             if path is None:
                 continue
@@ -181,7 +182,7 @@ def protect_grid(values: Mapping[tuple[R, C], int], rows: Mapping[R, Sequence[R]
             def line(node: int) -> list[int]:
                 return [at(a, node) for a, _ in factor]
             path = second.cycle(other, move, lambda node, m: all(
-                room(cell, m * sign) > 0 for cell, (_, sign) in zip(line(node), factor)),
+                room(cell, m * sign) >= least for cell, (_, sign) in zip(line(node), factor)),
                 lambda node: cost(line(node)))
             if path is not None:
                 return [(cell, move * relative * sign) for node, relative in [(other, 1), *path]
@@ -193,8 +194,9 @@ def protect_grid(values: Mapping[tuple[R, C], int], rows: Mapping[R, Sequence[R]
         pushed.clear()
         row, column = divmod(target, width)
         while need > 0:
-            found = product(row, column, move)
-            if found is None:
+            # One cycle that carries it all hides fewer cells than several that carry a part each.
+            found = product(row, column, move, need) or need > 1 and product(row, column, move, 1)
+            if not found:
                 return False
             step = min(need, *(room(cell, m) for cell, m in found))
             for cell, m in found:
