@@ -228,23 +228,27 @@ def build_report(period: Period) -> Report:
     whichever page shows it; no published sum spans two quarters, so quarters are independent."""
     places = PlaceTree.load()
     report = Report(period, places)
-    quarters = sorted({bucket.quarter for bucket in period.trend()})
+    trend = period.trend()
+    quarters = sorted({bucket.quarter for bucket in trend})
     counts = _count_rows(quarters)
     people = _people_rows(quarters)
     for quarter in quarters:
-        figures, languages = _quarter(quarter, places, counts, people, threshold())
-        report.figures.update({bucket: figures[bucket] for bucket in period.trend() if bucket.quarter == quarter})
-        if quarter == period.quarter and period.granularity == "month":
+        wanted = [bucket for bucket in trend if bucket.quarter == quarter]
+        figures, languages = _quarter(quarter, wanted, places, counts, people, threshold())
+        report.figures.update(figures)
+        if period in languages:
             report.languages = languages[period]
     _medians(report, period)
     return report
 
 
-def _quarter(quarter: Period, places: PlaceTree, counts, people, k: int):
-    """The figures of a quarter and its months, and each month's languages, all protected as one."""
-    buckets = [quarter, *quarter.months()]
-    columns = {quarter: quarter.months()}
-    values: dict[str, dict[tuple[str, Period], float]] = defaultdict(dict)
+def _quarter(quarter: Period, wanted: list[Period], places: PlaceTree, counts, people, k: int):
+    """The figures of the `wanted` periods of a quarter (itself or its months) and the languages of
+    its months, from the whole quarter protected as one system."""
+    months = quarter.months()
+    buckets = [quarter, *months]
+    # {indicator: {period or (month, language): {node: value}}}
+    values: dict[str, dict] = defaultdict(dict)
     for bucket in buckets:
         # Each summary row once: its measures by kind and detail, per leaf of the place tree.
         by_kind: dict[tuple[str, str], list[tuple[str, dict]]] = defaultdict(list)
@@ -259,68 +263,74 @@ def _quarter(quarter: Period, places: PlaceTree, counts, people, k: int):
                     if kind == term_kind and term_detail in (None, detail):
                         for leaf, sums in rows:
                             leaves[leaf] += sums[measure]
-            for node, value in places.sums(leaves).items():
-                values[indicator.key][(node, bucket)] = value
-        for node in places.nodes:
-            by_language = people[bucket].get(node, {})
-            values["active"][(node, bucket)] = sum(count for count, _ in by_language.values())
-            values["verified"][(node, bucket)] = sum(verified for _, verified in by_language.values())
-    # People by language are parts of each month's active participants; a language nobody in a
-    # place used is left out, as a known zero.
-    spoken = {month: sorted({language for node in places.nodes for language in people[month].get(node, {})})
-              for month in quarter.months()}
-    active_columns = {**columns, **{month: [(month, code) for code in spoken[month]] for month in spoken}}
-    for month in spoken:
-        for node in places.nodes:
-            for code, (count, _verified) in people[month].get(node, {}).items():
-                values["active"][(node, (month, code))] = count
-    structure = places.structure
-    marks = {key: _protect(structure, _structure(active_columns if key == "active" else columns),
-                           tuple((cell, max(0, int(v))) for cell, v in cell_values.items()), k)
-             # Seats offered can dip below zero in a period of cancellations: protected as a zero.
-             for key, cell_values in values.items()}
+            values[indicator.key][bucket] = places.sums(leaves)
+        by_node = {node: people[bucket].get(node, {}) for node in places.nodes}
+        values["active"][bucket] = {node: sum(n for n, _ in rows.values()) for node, rows in by_node.items()}
+        values["verified"][bucket] = {node: sum(v for _, v in rows.values()) for node, rows in by_node.items()}
+    # People by language are parts of each month's active participants. Every place lists every
+    # language used in the city that month, "<5" where few or nobody used it: a language left out
+    # would be a known zero, and known zeros tie the other figures down.
+    spoken = tuple(tuple(sorted({code for node in places.nodes for code in people[month].get(node, {})}))
+                   for month in months)
+    for month, codes in zip(months, spoken):
+        for code in codes:
+            values["active"][(month, code)] = {node: people[month].get(node, {}).get(code, (0, 0))[0]
+                                               for node in places.nodes}
+    structure, nodes = places.structure, tuple(places.nodes)
+    # Seats offered can dip below zero in a period of cancellations: protected as a zero.
+    marks = {key: _protect(structure, nodes, quarter, spoken if key == "active" else None,
+                           tuple(max(0, int(column[node])) for column in by_column.values() for node in nodes), k)
+             for key, by_column in values.items()}
     figures: dict[Period, dict[str, dict[str, Figure]]] = {}
-    for bucket in buckets:
-        def value(key: str, node: str) -> float:
-            return values[key][(node, bucket)]
+    for bucket in wanted:
+        def value(key: str) -> dict[str, float]:
+            return values[key][bucket]
 
-        def mark(key: str, node: str) -> Mark:
-            return marks[key][(node, bucket)]
+        def mark(key: str) -> dict[str, Mark]:
+            return marks[key][bucket]
         at = figures[bucket] = {}
         for key, indicator in INDICATORS.items():
             if indicator.terms or key == "active":
-                at[key] = {n: _figure(indicator, value(key, n), mark(key, n)) for n in places.nodes}
+                at[key] = {n: _figure(indicator, v, mark(key)[n]) for n, v in value(key).items()}
+        active, active_marks = value("active"), mark("active")
         for part in ("first_time", "verified"):
             indicator = INDICATORS[f"{part}_share"]
-            at[indicator.key] = {n: _figure(
-                indicator, value(part, n) / value("active", n) if value("active", n) else None,
-                derived_mark(mark(part, n), mark("active", n))) for n in places.nodes}
-        rate = INDICATORS["attendance_rate"]
-        at[rate.key] = {n: _figure(
-            rate, value("attended", n) / (value("attended", n) + value("absent", n))
-            if value("attended", n) + value("absent", n) else None,
-            derived_mark(mark("attended", n), mark("absent", n))) for n in places.nodes}
+            at[indicator.key] = {n: _figure(indicator, v / active[n] if active[n] else None,
+                                            derived_mark(mark(part)[n], active_marks[n]))
+                                 for n, v in value(part).items()}
+        rate, attended, absent = INDICATORS["attendance_rate"], value("attended"), value("absent")
+        at[rate.key] = {n: _figure(rate, v / (v + absent[n]) if v + absent[n] else None,
+                                   derived_mark(mark("attended")[n], mark("absent")[n])) for n, v in attended.items()}
     people_indicator = INDICATORS["active"]
-    languages = {month: {node: [(code, _figure(people_indicator, count, marks["active"][(node, (month, code))]))
-                                for code, (count, _) in sorted(people[month].get(node, {}).items())]
-                         for node in places.nodes}  # by code: an order by size would rank hidden cells
-                 for month in quarter.months()}
+    languages = {month: {node: [(code, _figure(people_indicator, values["active"][(month, code)][node],
+                                               marks["active"][(month, code)][node]))
+                                for code in codes]  # by code: an order by size would rank hidden cells
+                         for node in places.nodes}
+                 for month, codes in zip(months, spoken) if month in wanted}
     return figures, languages
 
 
-def _structure(columns: dict) -> tuple:
-    return tuple((parent, tuple(kids)) for parent, kids in columns.items())
-
-
 @lru_cache(maxsize=2_000)
-def _protect(structure: tuple, columns: tuple, values: tuple, k: int) -> dict:
-    """A closed quarter's figures never change, and every view of them protects the same system
-    again: remember the marks (read-only) by the system's values."""
-    values = dict(values)
+def _protect(structure: tuple, nodes: tuple, quarter: Period, spoken: tuple | None, values: tuple, k: int) -> dict:
+    """Marks {column: {node: mark}} for one indicator over a quarter: columns the quarter, its
+    months and, given `spoken`, each month's languages; `values` column by column, node by node in
+    the order of the place tree. A closed quarter's figures never change and every view of them
+    protects the same system again: the marks (read-only) are remembered by the values."""
+    months = quarter.months()
+    columns = {quarter: months}
+    if spoken is not None:
+        columns |= {month: [(month, code) for code in codes] for month, codes in zip(months, spoken)}
+    order = [quarter, *months, *(kid for month in months if spoken is not None for kid in columns[month])]
+    cells = {(node, column): value for (column, node), value in
+             zip(((column, node) for column in order for node in nodes), values)}
     try:
-        return protect_grid(values, dict(structure), dict(columns), k)
+        marks = protect_grid(cells, dict(structure), columns, k)
     except DisclosureError:  # no way found to protect it: publish none of it
-        return dict.fromkeys(values, Mark.HIDDEN)
+        marks = dict.fromkeys(cells, Mark.HIDDEN)
+    by_column: dict = defaultdict(dict)
+    for (node, column), mark in marks.items():
+        by_column[column][node] = mark
+    return dict(by_column)
 
 
 def _count_rows(quarters: list[Period]):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import enum
 import heapq
+from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from math import inf
 from typing import TypeVar
@@ -114,6 +115,14 @@ class _Forest:
         return path
 
 
+def _ancestors(forest: _Forest, node: int) -> list[int]:
+    found = []
+    while forest.tail[node] != len(forest.nodes):
+        node = forest.tail[node]
+        found.append(node)
+    return found
+
+
 def protect_grid(values: Mapping[tuple[R, C], int], rows: Mapping[R, Sequence[R]],
                  columns: Mapping[C, Sequence[C]], threshold: int,
                  fixed: Mapping[tuple[R, C], Mark] | None = None) -> dict[tuple[R, C], Mark]:
@@ -149,6 +158,16 @@ def protect_grid(values: Mapping[tuple[R, C], int], rows: Mapping[R, Sequence[R]
         count[cell], marks[cell] = value, mark
         movable[cell] = fixed.get((row, column)) != Mark.SHOWN
         free[cell] = (row, column) not in fixed
+    # A total whose parts are all known zeros is a known zero too (a place where nobody took part
+    # lists no language): nothing to protect, and it cannot move.
+    parts: dict[int, list[int]] = defaultdict(list)
+    for node in range(width):
+        if down.tail[node] != width:
+            parts[down.tail[node]].append(node)
+    for column in sorted(parts, key=lambda node: -len(_ancestors(down, node))):  # the deepest first
+        for row in range(len(across.nodes)):
+            if all(not movable[row * width + part] for part in parts[column]):
+                movable[row * width + column] = free[row * width + column] = False
     # How far each cell can move up and down within what the reader knows of it once it is hidden:
     # "<k" is 0..k-1, a complement k or more. A cell that may still be hidden is judged as hidden.
     room_up = [(threshold - 1 - count[c] if marks[c] == Mark.SMALL else inf) if movable[c] else 0
@@ -206,15 +225,19 @@ def protect_grid(values: Mapping[tuple[R, C], int], rows: Mapping[R, Sequence[R]
             need -= step
         return True
 
-    def neighbours(target: int) -> list[int]:
-        """The cells that share a sum with `target`: its parent, siblings and parts in both forests."""
+    def related(forest: _Forest, node: int) -> list[int]:
+        """The node and those it shares a sum with: its parent, siblings and parts."""
+        return [node, *(other for vertex in (forest.tail[node], forest.head[node]) if vertex != len(forest.nodes)
+                        for other in forest.incident[vertex])]
+
+    def around(target: int, widely: bool) -> list[int]:
+        """The cells beside `target` in its row's and column's sums; `widely`: the whole block of
+        the rows and columns it shares a sum with."""
         row, column = divmod(target, width)
-        found = []
-        for forest, own, at in ((across, row, lambda node: node * width + column),
-                                (down, column, lambda node: row * width + node)):
-            for vertex in (forest.tail[own], forest.head[own]):
-                found += [at(node) for node in forest.incident[vertex]]
-        return found
+        rows_near, columns_near = related(across, row), related(down, column)
+        if widely:
+            return [r * width + c for r in rows_near for c in columns_near]
+        return [r * width + column for r in rows_near] + [row * width + c for c in columns_near]
 
     def withhold(cells: list[int]) -> bool:
         """Publish these small cells as "hidden" instead: the reader then knows nothing of them."""
@@ -223,7 +246,7 @@ def protect_grid(values: Mapping[tuple[R, C], int], rows: Mapping[R, Sequence[R]
             room_up[cell], room_down[cell], marks[cell] = inf, count[cell], Mark.HIDDEN
         return bool(cells)
 
-    for target in [c for c in range(size) if marks[c] != Mark.SHOWN]:
+    for target in [c for c in range(size) if marks[c] != Mark.SHOWN and movable[c]]:
         small = count[target] < threshold
         while True:
             if small:  # every value from 0 to k-1
@@ -232,7 +255,8 @@ def protect_grid(values: Mapping[tuple[R, C], int], rows: Mapping[R, Sequence[R]
                 safe = push(target, 1, 1) or room_down[target] > 0 and push(target, -1, 1)
             # A small cell that "<k" would give away, say one of two under a total of k or more, is
             # published as "hidden" with the small ones beside it; so "hidden" may be small too.
-            if safe or not (small and withhold([target, *neighbours(target)])):
+            if safe or not small or not (withhold(around(target, False)) or withhold(around(target, True))
+                                         or withhold(list(range(size)))):
                 break
         if not safe:
             raise DisclosureError([(across.nodes[target // width], down.nodes[target % width])])
