@@ -232,9 +232,12 @@ def protect_grid(values: Mapping[tuple[R, C], int], rows: Mapping[R, Sequence[R]
 
     def around(target: int, widely: bool) -> list[int]:
         """The cells beside `target` in its row's and column's sums; `widely`: the whole block of
-        the rows and columns it shares a sum with."""
+        the rows and columns it shares a sum with, and all those above them."""
         row, column = divmod(target, width)
         rows_near, columns_near = related(across, row), related(down, column)
+        if widely:
+            rows_near += _ancestors(across, row)
+            columns_near += _ancestors(down, column)
         if widely:
             return [r * width + c for r in rows_near for c in columns_near]
         return [r * width + column for r in rows_near] + [row * width + c for c in columns_near]
