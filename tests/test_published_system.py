@@ -10,6 +10,7 @@ from math import inf
 
 import pytest
 from scipy.optimize import linprog
+from scipy.sparse import lil_matrix
 from sqlalchemy import insert, select
 
 from portal import db
@@ -174,16 +175,16 @@ def test_no_small_count_narrows_when_everything_published_is_solved_together(qua
     # The unknowns: every cell not shown, and every neighbourhood's cell, published or not.
     neighbourhoods = [str(n) for n in db.session.scalars(select(Neighbourhood.id))]
     of_municipio = {str(n.id): str(n.municipio.number) for n in db.session.scalars(select(Neighbourhood))}
-    languages = sorted({cell[4] for cell in published if cell[4]})
-    cells = set(published) | set(truth)
+    # A language a month does not list was used by nobody that month: a known zero.
+    languages = {period: sorted({cell[4] for cell in published if cell[3] == period and cell[4]})
+                 for period in _periods(quarter)}
+    cells = set(published)
     for indicator in (*COUNTS, "active"):
         for period in _periods(quarter):
-            for code in ("", *(languages if indicator == "active" and period.granularity == "month" else ())):
+            for code in ("", *(languages[period] if indicator == "active" else ())):
                 cells |= {(indicator, "neighbourhood", n, period, code) for n in neighbourhoods}
                 cells |= {(indicator, "municipio", m, period, code) for m in set(of_municipio.values())}
                 cells |= {(indicator, "city", "", period, code), (indicator, "city_wide", "0", period, code)}
-    unknown = sorted((cell for cell in cells if published.get(cell, (None, "absent"))[1] != "shown"), key=repr)
-    index = {cell: i for i, cell in enumerate(unknown)}
 
     def value(cell):
         return published[cell][0] if cell in published and published[cell][1] == "shown" else None
@@ -200,34 +201,38 @@ def test_no_small_count_narrows_when_everything_published_is_solved_together(qua
         if period.granularity == "quarter" and not code:
             sums.append((cell, [(indicator, place_type, place_id, month, "") for month in quarter.months()]))
         if indicator == "active" and period.granularity == "month" and not code:
-            sums.append((cell, [(indicator, place_type, place_id, period, language) for language in languages]))
-    rows, rhs = [], []
-    for total, parts in sums:
-        row, constant = [0.0] * len(unknown), 0.0
-        for cell, sign in [(total, 1), *((part, -1) for part in parts)]:
-            if cell in index:
-                row[index[cell]] += sign
-            else:
-                constant += sign * value(cell)
-        if any(row):
-            rows.append(row)
-            rhs.append(-constant)
-    # Stronger than any reader: told which hidden cells are at least K.
-    bounds = [(0, K - 1) if published.get(cell, (0, ""))[1] == "small"
-              else (K, None) if published.get(cell, (0, ""))[1] == "hidden" and truth[cell] >= K else (0, None)
-              for cell in unknown]
+            sums.append((cell, [(indicator, place_type, place_id, period, language)
+                                for language in languages[period]]))
     narrowed = []
-    for cell in unknown:
-        if cell not in published or truth[cell] >= K:
-            continue  # a neighbourhood nobody may download, or a count that is not small
-        objective = [0.0] * len(unknown)
-        objective[index[cell]] = 1.0
-        low = linprog(objective, A_eq=rows, b_eq=rhs, bounds=bounds, method="highs")
-        high = linprog([-c for c in objective], A_eq=rows, b_eq=rhs, bounds=bounds, method="highs")
-        assert low.status == 0, "the true values must be a solution"
-        top = inf if high.status == 3 else -high.fun
-        if low.fun > 1e-6 or top < K - 1 - 1e-6:
-            narrowed.append((cell, truth[cell], low.fun, top))
+    for indicator in (*COUNTS, "active"):  # no sum joins two indicators: one linear programme each
+        unknown = sorted((cell for cell in cells if cell[0] == indicator
+                          and published.get(cell, (None, "absent"))[1] != "shown"), key=repr)
+        index = {cell: i for i, cell in enumerate(unknown)}
+        matrix, rhs = lil_matrix((len(sums), len(unknown))), []
+        for total, parts in (s for s in sums if s[0][0] == indicator):
+            constant = 0.0
+            for cell, sign in [(total, 1), *((part, -1) for part in parts)]:
+                if cell in index:
+                    matrix[len(rhs), index[cell]] += sign
+                else:
+                    constant += sign * value(cell)
+            rhs.append(-constant)
+        matrix = matrix[:len(rhs)].tocsr()
+        # Stronger than any reader: told which hidden cells are at least K.
+        bounds = [(0, K - 1) if published.get(cell, (0, ""))[1] == "small"
+                  else (K, None) if published.get(cell, (0, ""))[1] == "hidden" and truth[cell] >= K else (0, None)
+                  for cell in unknown]
+        for cell in unknown:
+            if cell not in published or truth[cell] >= K:
+                continue  # a neighbourhood nobody may download, or a count that is not small
+            objective = [0.0] * len(unknown)
+            objective[index[cell]] = 1.0
+            low = linprog(objective, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
+            high = linprog([-c for c in objective], A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
+            assert low.status == 0, "the true values must be a solution"
+            top = inf if high.status == 3 else -high.fun
+            if low.fun > 1e-6 or top < K - 1 - 1e-6:
+                narrowed.append((cell, truth[cell], low.fun, top))
     assert narrowed == []
     assert sum(1 for cell, (_v, status) in published.items() if status != "shown" and truth[cell] < K) > 50
 
