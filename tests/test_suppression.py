@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from portal.governance.suppression import DisclosureError, Mark, MarkConflict, derived_mark, protect
+from portal.governance.suppression import (
+    DisclosureError, Mark, MarkConflict, derived_mark, protect, protect_grid,
+)
 
 
 def tree_sums(children) -> list:
@@ -135,6 +137,50 @@ def test_the_same_tree_always_gets_the_same_marks(tree, k, seed):
     children_again = {parent: shuffle(kids, len(kids))
                       for parent, kids in shuffle(list(children.items()), len(children))}
     assert protect(values, children, k) == protect(values_again, children_again, k)
+
+
+@st.composite
+def grids(draw):
+    """Places (a city, 1-3 Municipi of 1-3 neighbourhoods) by a quarter of three months, some months
+    split into languages; the leaves skewed small, every total the sum of its parts."""
+    municipi = draw(st.integers(1, 3))
+    rows = {"city": [f"m{i}" for i in range(municipi)]}
+    for i in range(municipi):
+        rows[f"m{i}"] = [f"n{i}{j}" for j in range(draw(st.integers(1, 3)))]
+    columns = {"q": ["jan", "feb", "mar"]}
+    for month in draw(st.sets(st.sampled_from(["jan", "feb", "mar"]), max_size=2)):
+        columns[month] = [(month, "it"), (month, "ar")]
+    leaf_rows = [kid for parent, kids in rows.items() if parent != "city" for kid in kids]
+    leaf_columns = [c for parent, kids in columns.items() for c in kids if c not in columns]
+    values = {(r, c): draw(st.one_of(st.integers(0, 6), st.integers(0, 30))) for r in leaf_rows for c in leaf_columns}
+
+    def value(r, c):
+        if (r, c) not in values:
+            values[(r, c)] = (sum(value(kid, c) for kid in rows[r]) if r in rows
+                              else sum(value(r, kid) for kid in columns[c]))
+        return values[(r, c)]
+    for r in ["city", *rows, *leaf_rows]:
+        for c in ["q", "jan", "feb", "mar", *leaf_columns]:
+            value(r, c)
+    return values, rows, columns
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grid=grids(), k=st.integers(3, 5))
+def test_no_small_count_narrows_across_places_months_and_languages(grid, k):
+    values, rows, columns = grid
+    marks = protect_grid(values, rows, columns, k)
+    assert all(marks[cell] != Mark.SHOWN for cell, value in values.items() if value < k)
+    assert narrowed(values, grid_sums(values, rows, columns), marks, k) == []
+
+
+def test_a_hidden_month_is_not_the_quarter_minus_the_others():
+    # July 19, August 3, September 44 and the quarter 66 would give August away.
+    values = {("city", "q"): 66, ("city", "jul"): 19, ("city", "aug"): 3, ("city", "sep"): 44}
+    marks = protect_grid(values, {}, {"q": ["jul", "aug", "sep"]}, 5)
+    assert marks[("city", "aug")] == Mark.SMALL
+    assert [cell for cell, mark in marks.items() if mark == Mark.HIDDEN] == [("city", "jul")]
+    assert narrowed(values, grid_sums(values, {}, {"q": ["jul", "aug", "sep"]}), marks, 5) == []
 
 
 def test_a_small_neighbourhood_hides_its_smallest_sibling():
