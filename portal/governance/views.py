@@ -5,7 +5,7 @@ Every figure comes from `indicators.build_report`, which has already protected i
 which places of the report to show."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +13,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import db
-from portal.errors import retry_soon
 from portal.governance import exports, rollup
 from portal.governance.charts import Point, trend_chart
 from portal.governance.indicators import (
