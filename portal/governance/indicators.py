@@ -232,21 +232,35 @@ def build_report(period: Period) -> Report:
     quarters = sorted({bucket.quarter for bucket in trend})
     counts = _count_rows(quarters)
     people = _people_rows(quarters)
+    structure, nodes = places.structure, tuple(places.nodes)
     for quarter in quarters:
-        wanted = [bucket for bucket in trend if bucket.quarter == quarter]
-        figures, languages = _quarter(quarter, wanted, places, counts, people, threshold())
-        report.figures.update(figures)
+        wanted = tuple(bucket for bucket in trend if bucket.quarter == quarter)
+        figures, languages = _quarter(structure, nodes, quarter, wanted, threshold(),
+                                      tuple(counts[p] for p in (quarter, *quarter.months())),
+                                      tuple(people[p] for p in (quarter, *quarter.months())))
+        report.figures.update({bucket: dict(by_key) for bucket, by_key in figures.items()})  # medians go in
         if period in languages:
             report.languages = languages[period]
     _medians(report, period)
     return report
 
 
-def _quarter(quarter: Period, wanted: list[Period], places: PlaceTree, counts, people, k: int):
+@lru_cache(maxsize=256)
+def _quarter(structure: tuple, nodes: tuple, quarter: Period, wanted: tuple, k: int, count_rows: tuple,
+             people_rows: tuple):
     """The figures of the `wanted` periods of a quarter (itself or its months) and the languages of
-    its months, from the whole quarter protected as one system."""
+    its months, from the whole quarter protected as one system; `count_rows` and `people_rows` are
+    its summary rows, period by period. A quarter that is over does not change: its figures are
+    remembered (read-only) by those rows."""
+    places = PlaceTree(dict(structure), dict.fromkeys(nodes), {})
     months = quarter.months()
     buckets = [quarter, *months]
+    counts = {bucket: {(m, n, kind, detail): {"signals": s, "value": v, "first_acts": f}
+                       for m, n, kind, detail, s, v, f in rows} for bucket, rows in zip(buckets, count_rows)}
+    people = {bucket: defaultdict(dict) for bucket in buckets}
+    for bucket, rows in zip(buckets, people_rows):
+        for node, language, count, verified in rows:
+            people[bucket][node][language] = (count, verified)
     # {indicator: {period or (month, language): {node: value}}}
     values: dict[str, dict] = defaultdict(dict)
     for bucket in buckets:
@@ -276,7 +290,6 @@ def _quarter(quarter: Period, wanted: list[Period], places: PlaceTree, counts, p
         for code in codes:
             values["active"][(month, code)] = {node: people[month].get(node, {}).get(code, (0, 0))[0]
                                                for node in places.nodes}
-    structure, nodes = places.structure, tuple(places.nodes)
     # Seats offered can dip below zero in a period of cancellations: protected as a zero.
     marks = {key: _protect(structure, nodes, quarter, spoken if key == "active" else None,
                            tuple(max(0, int(column[node])) for column in by_column.values() for node in nodes), k)
@@ -333,20 +346,21 @@ def _protect(structure: tuple, nodes: tuple, quarter: Period, spoken: tuple | No
     return dict(by_column)
 
 
-def _count_rows(quarters: list[Period]):
-    """{period: {(municipio, neighbourhood, kind, detail): {measure: total}}} for the quarters and
-    their months."""
+def _count_rows(quarters: list[Period]) -> dict[Period, tuple]:
+    """{period: ((municipio, neighbourhood, kind, detail, signals, value total, first acts), ...)}
+    for the quarters and their months, in a stable order."""
     periods = [*quarters, *(month for quarter in quarters for month in quarter.months())]
     rows = db.session.execute(
         select(SignalCount.granularity, SignalCount.period_start, SignalCount.municipio_id,
                SignalCount.neighbourhood_id, SignalCount.kind, SignalCount.detail, SignalCount.signals,
                SignalCount.value_total, SignalCount.first_acts)
-        .where(_in_periods(SignalCount, periods)))
-    counts = {period: {} for period in periods}
-    for granularity, start, municipio_id, neighbourhood_id, kind, detail, signals, value_total, first_acts in rows:
-        counts[Period(granularity, start)][(municipio_id, neighbourhood_id, kind, detail)] = {
-            "signals": signals, "value": value_total, "first_acts": first_acts}
-    return counts
+        .where(_in_periods(SignalCount, periods))
+        .order_by(SignalCount.granularity, SignalCount.period_start, SignalCount.municipio_id,
+                  SignalCount.neighbourhood_id, SignalCount.kind, SignalCount.detail))
+    counts: dict[Period, list] = {period: [] for period in periods}
+    for granularity, start, *row in rows:
+        counts[Period(granularity, start)].append(tuple(row))
+    return {period: tuple(rows) for period, rows in counts.items()}
 
 
 def _in_periods(model, periods: list[Period]):
@@ -361,16 +375,18 @@ def _scope_node(scope: str, scope_id: int) -> str:
     return municipio_node(scope_id) if scope == "municipio" else neighbourhood_node(scope_id)
 
 
-def _people_rows(quarters: list[Period]):
-    """{period: {node: {language: (people, verified)}}} for the quarters and their months."""
+def _people_rows(quarters: list[Period]) -> dict[Period, tuple]:
+    """{period: ((node, language, people, verified), ...)} for the quarters and their months."""
     periods = [*quarters, *(month for quarter in quarters for month in quarter.months())]
-    people = {period: defaultdict(dict) for period in periods}
+    people: dict[Period, list] = {period: [] for period in periods}
     for granularity, start, scope, scope_id, language, count, verified in db.session.execute(
             select(SignalPeople.granularity, SignalPeople.period_start, SignalPeople.scope, SignalPeople.scope_id,
                    SignalPeople.language, SignalPeople.people, SignalPeople.verified)
-            .where(_in_periods(SignalPeople, periods))):
-        people[Period(granularity, start)][_scope_node(scope, scope_id)][language or "?"] = (count, verified)
-    return people
+            .where(_in_periods(SignalPeople, periods))
+            .order_by(SignalPeople.granularity, SignalPeople.period_start, SignalPeople.scope,
+                      SignalPeople.scope_id, SignalPeople.language)):
+        people[Period(granularity, start)].append((_scope_node(scope, scope_id), language or "?", count, verified))
+    return {period: tuple(rows) for period, rows in people.items()}
 
 
 def _medians(report: Report, period: Period) -> None:
