@@ -350,17 +350,17 @@ def _count_rows(quarters: list[Period]) -> dict[Period, tuple]:
     """{period: ((municipio, neighbourhood, kind, detail, signals, value total, first acts), ...)}
     for the quarters and their months, in a stable order."""
     periods = [*quarters, *(month for quarter in quarters for month in quarter.months())]
-    rows = db.session.execute(
+    rows = db.session.connection().execute(  # plain rows: thousands of them, no ORM needed
         select(SignalCount.granularity, SignalCount.period_start, SignalCount.municipio_id,
                SignalCount.neighbourhood_id, SignalCount.kind, SignalCount.detail, SignalCount.signals,
                SignalCount.value_total, SignalCount.first_acts)
         .where(_in_periods(SignalCount, periods))
         .order_by(SignalCount.granularity, SignalCount.period_start, SignalCount.municipio_id,
                   SignalCount.neighbourhood_id, SignalCount.kind, SignalCount.detail))
-    counts: dict[Period, list] = {period: [] for period in periods}
-    for granularity, start, *row in rows:
-        counts[Period(granularity, start)].append(tuple(row))
-    return {period: tuple(rows) for period, rows in counts.items()}
+    counts: dict[tuple, list] = {(period.granularity, period.start): [] for period in periods}
+    for row in rows:
+        counts[(row[0], row[1])].append(tuple(row[2:]))
+    return {period: tuple(counts[(period.granularity, period.start)]) for period in periods}
 
 
 def _in_periods(model, periods: list[Period]):
@@ -378,15 +378,15 @@ def _scope_node(scope: str, scope_id: int) -> str:
 def _people_rows(quarters: list[Period]) -> dict[Period, tuple]:
     """{period: ((node, language, people, verified), ...)} for the quarters and their months."""
     periods = [*quarters, *(month for quarter in quarters for month in quarter.months())]
-    people: dict[Period, list] = {period: [] for period in periods}
-    for granularity, start, scope, scope_id, language, count, verified in db.session.execute(
+    people: dict[tuple, list] = {(period.granularity, period.start): [] for period in periods}
+    for granularity, start, scope, scope_id, language, count, verified in db.session.connection().execute(
             select(SignalPeople.granularity, SignalPeople.period_start, SignalPeople.scope, SignalPeople.scope_id,
                    SignalPeople.language, SignalPeople.people, SignalPeople.verified)
             .where(_in_periods(SignalPeople, periods))
             .order_by(SignalPeople.granularity, SignalPeople.period_start, SignalPeople.scope,
                       SignalPeople.scope_id, SignalPeople.language)):
-        people[Period(granularity, start)].append((_scope_node(scope, scope_id), language or "?", count, verified))
-    return {period: tuple(rows) for period, rows in people.items()}
+        people[(granularity, start)].append((_scope_node(scope, scope_id), language or "?", count, verified))
+    return {period: tuple(people[(period.granularity, period.start)]) for period in periods}
 
 
 def _medians(report: Report, period: Period) -> None:
