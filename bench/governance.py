@@ -119,7 +119,6 @@ def main() -> None:
 
     pages = {
         "city, by month": "/governance/city?by=month",
-        "city, by week": "/governance/city?by=week",
         "city, by quarter": "/governance/city?by=quarter",
         "Municipio 6, by quarter": "/governance/municipio/6?by=quarter",
         "neighbourhood, by month": "/governance/neighbourhood/barona?by=month",

@@ -102,6 +102,17 @@ def test_a_hidden_figure_is_a_placeholder_with_its_text_never_a_zero_bar():
     assert "Hidden for privacy: 1" in root.find(SVG + "desc").text
 
 
+def test_a_period_not_over_is_an_outline_never_a_full_bar():
+    points = [Point("ott", 12, "12"), Point("nov", 30, "30"), Point("dic", 5, "5", partial=True)]
+    root = parse(chart(points, partial_label="So far"))
+    assert [b.find(SVG + "title").text for b in find(root, "rect", "bar")] == ["ott: 12", "nov: 30"]
+    (partial,) = find(root, "rect", "bar-partial")
+    assert partial.find(SVG + "title").text == "dic: 5" and partial.get("stroke-dasharray")
+    assert partial.get("fill") != find(root, "rect", "bar")[0].get("fill")
+    (legend,) = find(root, "text", "legend-partial")
+    assert legend.text == "So far" and "dic: So far" in root.find(SVG + "desc").text
+
+
 def test_each_bar_has_a_hover_title():
     root = parse(chart(series(4, None, 9)))
     titles = [r.find(SVG + "title").text for r in find(root, "rect") if r.get("class") in ("bar", "bar-hidden")]

@@ -236,10 +236,13 @@ def test_the_city_dashboard_equals_counts_from_the_feature_tables(demo):
     admin = demo.web.test_client()
     assert admin.post("/login", data={"login": "demo-admin", "password": "cortile-demo"}).status_code == 303
     compared = 0
-    with simulated_time(TODAY):
+    later = TODAY + timedelta(days=30)  # downloads carry a quarter once it has ended: June's then
+    with simulated_time(later):
         months = {Period.containing("month", TODAY - timedelta(days=days)) for days in range(0, DAYS, 20)}
-        for period in sorted(months):
-            response = admin.get(f"/governance/city/export.csv?by=month&period={period.key}")
+        periods = {period for month in months for period in (month, month.quarter)}
+        assert all(period.published(later) for period in periods)
+        for period in sorted(periods):
+            response = admin.get(f"/governance/city/export.csv?by={period.granularity}&period={period.key}")
             assert response.status_code == 200, period.key
             table = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
             shown = {row["indicator"]: row["value"] for row in table if row["place_type"] == "city"}
@@ -247,4 +250,4 @@ def test_the_city_dashboard_equals_counts_from_the_feature_tables(demo):
                 if shown[indicator] != "":  # a small city-wide count is hidden like any other
                     assert int(shown[indicator]) == expected, (period.key, indicator)
                     compared += 1
-    assert compared >= 25  # most figures were large enough to compare
+    assert compared >= 20  # most figures were large enough to compare, and published

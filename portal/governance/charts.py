@@ -32,6 +32,7 @@ class Point:
     label: str            # short period label for the x axis, already translated
     value: float | None   # None: hidden for privacy
     display: str          # the figure as the table shows it: "12", "<5", "·", "34%"
+    partial: bool = False  # the period is not over: drawn as an outline, never like a full one
 
 
 def _n(value: float) -> str:
@@ -71,7 +72,7 @@ def _tick_text(value: float, unit: str) -> str:
 
 
 def trend_chart(points: Sequence[Point], *, title: str, unit: str = "", target: float | None = None,
-                target_label: str = "", chart_id: str, suppressed_label: str) -> Markup:
+                target_label: str = "", chart_id: str, suppressed_label: str, partial_label: str = "") -> Markup:
     """An <svg role="img"> trend. unit "%" means values (and the target) are fractions, 0.34 for 34%."""
     if not _ID.match(chart_id):
         raise ValueError(f"chart_id must be a plain HTML id, not {chart_id!r}")
@@ -85,6 +86,8 @@ def trend_chart(points: Sequence[Point], *, title: str, unit: str = "", target: 
     legend: list[tuple[str, str]] = []  # (kind, text)
     if hidden and shown:
         legend.append(("hidden", suppressed_label))
+    if any(p.partial and p.value is not None for p in points):
+        legend.append(("partial", partial_label))
     if target is not None and shown:
         legend.append(("target", f"{target_label}: {_tick_text(target, unit)}" if target_label
                        else _tick_text(target, unit)))
@@ -113,6 +116,7 @@ def trend_chart(points: Sequence[Point], *, title: str, unit: str = "", target: 
                        else f"{first.label}: {first.display} … {last.label}: {last.display}")
     if hidden:
         summary.append(f"{suppressed_label}: {hidden}")
+    summary += [f"{p.label}: {partial_label}" for p in points if p.partial and p.value is not None]
     if target is not None and shown:
         summary.append(legend[-1][1])
 
@@ -154,8 +158,10 @@ def trend_chart(points: Sequence[Point], *, title: str, unit: str = "", target: 
             value_y, colour = base - STUB - 3, MUTED
         else:
             bar_top = y_of(max(point.value, 0.0))
-            out.append(f'<rect class="bar" x="{_n(x)}" y="{_n(bar_top)}" width="{_n(bar_width)}" '
-                       f'height="{_n(base - bar_top)}" fill="{BAR}">{tooltip}</rect>')
+            look = (f'class="bar-partial" fill="{HALO}" stroke="{BAR}" stroke-width="1.5" stroke-dasharray="3 2"'
+                    if point.partial else f'class="bar" fill="{BAR}"')
+            out.append(f'<rect {look} x="{_n(x)}" y="{_n(bar_top)}" width="{_n(bar_width)}" '
+                       f'height="{_n(base - bar_top)}">{tooltip}</rect>')
             value_y, colour = bar_top - 3, INK
         # a hidden figure always says so; a shown one only where the numbers fit side by side
         if point.value is None or value_size >= 9:
@@ -191,6 +197,9 @@ def trend_chart(points: Sequence[Point], *, title: str, unit: str = "", target: 
             if kind == "hidden":
                 out.append(f'<rect x="{_n(x)}" y="{_n(y + 1)}" width="14" height="9" fill="url(#{hatch_id})" '
                            f'stroke="{MUTED}"/>')
+            elif kind == "partial":
+                out.append(f'<rect x="{_n(x)}" y="{_n(y + 1)}" width="14" height="9" fill="{HALO}" stroke="{BAR}" '
+                           f'stroke-width="1.5" stroke-dasharray="3 2"/>')
             else:
                 out.append(f'<line x1="{_n(x)}" x2="{_n(x + 15)}" y1="{_n(y + 5.5)}" y2="{_n(y + 5.5)}" '
                            f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="5 3"/>')

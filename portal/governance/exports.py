@@ -17,6 +17,8 @@ def _place(node: str) -> tuple[str, str]:
     if node == CITY:
         return "city", ""
     prefix, number = node.split(":")
+    if prefix == "m" and number == "0":
+        return "city_wide", number
     return ("municipio" if prefix == "m" else "neighbourhood"), number
 
 
@@ -24,8 +26,6 @@ def _rows(report: Report, nodes: list[str]):
     period = report.period
     for node in nodes:
         place_type, place_id = _place(node)
-        if place_type == "municipio" and place_id == "0":
-            place_type = "city_wide"
         for key, indicator in INDICATORS.items():
             figure = report.figure(key, node)
             yield {

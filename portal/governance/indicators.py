@@ -1,10 +1,11 @@
 """What the governance dashboard shows: each indicator, how it is counted from the signal summaries,
 and the privacy protection applied before any number leaves this module.
 
-Every figure is computed for the whole place tree (city, Municipi, neighbourhoods) and protected as
-one tree, for every period. The same cell therefore carries the same mark on a facilitator's page, a
-coordinator's, an export and the open-data page: a number hidden in one can never be subtracted out
-of another.
+Every figure is computed for the whole place tree (city, Municipi, neighbourhoods) and protected
+together with every sum it takes part in: its place's parts and whole, its quarter and the quarter's
+months, and for people their languages. The same cell therefore carries the same mark on a
+facilitator's page, a coordinator's, an export and the open-data page: a number hidden in one can
+never be subtracted out of another.
 """
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from portal import db
 from portal.governance.periods import Period
 from portal.governance.rollup import NOWHERE, SignalCount, SignalPeople
-from portal.governance.suppression import DisclosureError, Mark, derived_mark, protect
+from portal.governance.suppression import DisclosureError, Mark, derived_mark, protect_grid
 from portal.places.models import Municipio, Neighbourhood
 from portal.signals import PARTICIPATION_KINDS, Signal
 
@@ -222,19 +223,50 @@ class Report:
 
 
 def build_report(period: Period) -> Report:
+    """Each quarter the trend touches is one system of sums (places by the quarter and its months,
+    people also by each month's languages) protected as a whole, so a cell carries the same mark
+    whichever page shows it; no published sum spans two quarters, so quarters are independent."""
     places = PlaceTree.load()
     report = Report(period, places)
-    k = threshold()
-    counts = _count_rows(period)
-    people = _people_rows(period)
-    structure = places.structure
-    for bucket in period.trend():
-        figures: dict[str, dict[str, Figure]] = {}
-        marks: dict[str, dict[str, Mark]] = {}
-        values: dict[str, dict[str, float]] = {}
+    trend = period.trend()
+    quarters = sorted({bucket.quarter for bucket in trend})
+    counts = _count_rows(quarters)
+    people = _people_rows(quarters)
+    structure, nodes = places.structure, tuple(places.nodes)
+    for quarter in quarters:
+        wanted = tuple(bucket for bucket in trend if bucket.quarter == quarter)
+        figures, languages = _quarter(structure, nodes, quarter, wanted, threshold(),
+                                      tuple(counts[p] for p in (quarter, *quarter.months())),
+                                      tuple(people[p] for p in (quarter, *quarter.months())))
+        report.figures.update({bucket: dict(by_key) for bucket, by_key in figures.items()})  # medians go in
+        if period in languages:
+            report.languages = languages[period]
+    _medians(report, period)
+    return report
+
+
+@lru_cache(maxsize=256)
+def _quarter(structure: tuple, nodes: tuple, quarter: Period, wanted: tuple, k: int, count_rows: tuple,
+             people_rows: tuple):
+    """The figures of the `wanted` periods of a quarter (itself or its months) and the languages of
+    its months, from the whole quarter protected as one system; `count_rows` and `people_rows` are
+    its summary rows, period by period. A quarter that is over does not change: its figures are
+    remembered (read-only) by those rows."""
+    places = PlaceTree(dict(structure), dict.fromkeys(nodes), {})
+    months = quarter.months()
+    buckets = [quarter, *months]
+    counts = {bucket: {(m, n, kind, detail): {"signals": s, "value": v, "first_acts": f}
+                       for m, n, kind, detail, s, v, f in rows} for bucket, rows in zip(buckets, count_rows)}
+    people = {bucket: defaultdict(dict) for bucket in buckets}
+    for bucket, rows in zip(buckets, people_rows):
+        for node, language, count, verified in rows:
+            people[bucket][node][language] = (count, verified)
+    # {indicator: {period or (month, language): {node: value}}}
+    values: dict[str, dict] = defaultdict(dict)
+    for bucket in buckets:
         # Each summary row once: its measures by kind and detail, per leaf of the place tree.
         by_kind: dict[tuple[str, str], list[tuple[str, dict]]] = defaultdict(list)
-        for (municipio_id, neighbourhood_id, kind, detail), sums in counts[bucket.start].items():
+        for (municipio_id, neighbourhood_id, kind, detail), sums in counts[bucket].items():
             by_kind[(kind, detail)].append((places.leaf_of(municipio_id, neighbourhood_id), sums))
         for indicator in [*INDICATORS.values(), _ABSENT]:
             if not indicator.terms:
@@ -245,60 +277,96 @@ def build_report(period: Period) -> Report:
                     if kind == term_kind and term_detail in (None, detail):
                         for leaf, sums in rows:
                             leaves[leaf] += sums[measure]
-            values[indicator.key] = places.sums(leaves)
-        active = {node: people[bucket.start].get(node, (0, 0)) for node in places.nodes}
-        values["active"] = {node: active[node][0] for node in places.nodes}
-        values["verified"] = {node: active[node][1] for node in places.nodes}
-        for key, node_values in values.items():
-            # Seats offered can dip below zero in a period of cancellations: protected as a zero.
-            marks[key] = _protect(structure, tuple((n, max(0, int(v))) for n, v in node_values.items()), k)
+            values[indicator.key][bucket] = places.sums(leaves)
+        by_node = {node: people[bucket].get(node, {}) for node in places.nodes}
+        values["active"][bucket] = {node: sum(n for n, _ in rows.values()) for node, rows in by_node.items()}
+        values["verified"][bucket] = {node: sum(v for _, v in rows.values()) for node, rows in by_node.items()}
+    # People by language are parts of each month's active participants. Every place lists every
+    # language used in the city that month, "<5" where few or nobody used it: a language left out
+    # would be a known zero, and known zeros tie the other figures down.
+    spoken = tuple(tuple(sorted({code for node in places.nodes for code in people[month].get(node, {})}))
+                   for month in months)
+    for month, codes in zip(months, spoken):
+        for code in codes:
+            values["active"][(month, code)] = {node: people[month].get(node, {}).get(code, (0, 0))[0]
+                                               for node in places.nodes}
+    # Seats offered can dip below zero in a period of cancellations: protected as a zero.
+    marks = {key: _protect(structure, nodes, quarter, spoken if key == "active" else None,
+                           tuple(max(0, int(column[node])) for column in by_column.values() for node in nodes), k)
+             for key, by_column in values.items()}
+    figures: dict[Period, dict[str, dict[str, Figure]]] = {}
+    for bucket in wanted:
+        def value(key: str) -> dict[str, float]:
+            return values[key][bucket]
+
+        def mark(key: str) -> dict[str, Mark]:
+            return marks[key][bucket]
+        at = figures[bucket] = {}
         for key, indicator in INDICATORS.items():
             if indicator.terms or key == "active":
-                figures[key] = {n: _figure(indicator, values[key][n], marks[key][n]) for n in places.nodes}
-        figures["first_time_share"] = _shares(values, marks, "first_time", "active", places)
-        figures["verified_share"] = _shares(values, marks, "verified", "active", places)
-        attended_or_absent = {n: values["attended"][n] + values["absent"][n] for n in places.nodes}
-        figures["attendance_rate"] = {n: _figure(
-            INDICATORS["attendance_rate"],
-            values["attended"][n] / attended_or_absent[n] if attended_or_absent[n] else None,
-            derived_mark(marks["attended"][n], marks["absent"][n])) for n in places.nodes}
-        report.figures[bucket] = figures
-    _medians(report, period)
-    _languages(report, period)
-    return report
+                at[key] = {n: _figure(indicator, v, mark(key)[n]) for n, v in value(key).items()}
+        active, active_marks = value("active"), mark("active")
+        for part in ("first_time", "verified"):
+            indicator = INDICATORS[f"{part}_share"]
+            at[indicator.key] = {n: _figure(indicator, v / active[n] if active[n] else None,
+                                            derived_mark(mark(part)[n], active_marks[n]))
+                                 for n, v in value(part).items()}
+        rate, attended, absent = INDICATORS["attendance_rate"], value("attended"), value("absent")
+        at[rate.key] = {n: _figure(rate, v / (v + absent[n]) if v + absent[n] else None,
+                                   derived_mark(mark("attended")[n], mark("absent")[n])) for n, v in attended.items()}
+    people_indicator = INDICATORS["active"]
+    languages = {month: {node: [(code, _figure(people_indicator, values["active"][(month, code)][node],
+                                               marks["active"][(month, code)][node]))
+                                for code in codes]  # by code: an order by size would rank hidden cells
+                         for node in places.nodes}
+                 for month, codes in zip(months, spoken) if month in wanted}
+    return figures, languages
 
 
-@lru_cache(maxsize=50_000)
-def _protect(structure: tuple, values: tuple, k: int) -> dict[str, Mark]:
-    """Past periods' figures rarely change, and every view of them protects the same trees again:
-    remember the marks (read-only) by the tree's values."""
-    values = dict(values)
+@lru_cache(maxsize=2_000)
+def _protect(structure: tuple, nodes: tuple, quarter: Period, spoken: tuple | None, values: tuple, k: int) -> dict:
+    """Marks {column: {node: mark}} for one indicator over a quarter: columns the quarter, its
+    months and, given `spoken`, each month's languages; `values` column by column, node by node in
+    the order of the place tree. A closed quarter's figures never change and every view of them
+    protects the same system again: the marks (read-only) are remembered by the values."""
+    months = quarter.months()
+    columns = {quarter: months}
+    if spoken is not None:
+        columns |= {month: [(month, code) for code in codes] for month, codes in zip(months, spoken)}
+    order = [quarter, *months, *(kid for month in months if spoken is not None for kid in columns[month])]
+    cells = {(node, column): value for (column, node), value in
+             zip(((column, node) for column in order for node in nodes), values)}
     try:
-        return protect(values, dict(structure), k)
-    except DisclosureError:  # cannot happen with k >= 3 on a tree without fixed cells; never leak if it does
-        return {node: Mark.SMALL if value < k else Mark.HIDDEN for node, value in values.items()}
+        marks = protect_grid(cells, dict(structure), columns, k)
+    except DisclosureError:  # no way found to protect it: publish none of it
+        marks = dict.fromkeys(cells, Mark.HIDDEN)
+    by_column: dict = defaultdict(dict)
+    for (node, column), mark in marks.items():
+        by_column[column][node] = mark
+    return dict(by_column)
 
 
-def _shares(values, marks, part: str, whole: str, places: PlaceTree) -> dict[str, Figure]:
-    """`part` out of `whole`, shown only where both are (the indicator is named `<part>_share`)."""
-    indicator = INDICATORS[f"{part}_share"]
-    return {n: _figure(indicator, values[part][n] / values[whole][n] if values[whole][n] else None,
-                       derived_mark(marks[part][n], marks[whole][n])) for n in places.nodes}
+def _count_rows(quarters: list[Period]) -> dict[Period, tuple]:
+    """{period: ((municipio, neighbourhood, kind, detail, signals, value total, first acts), ...)}
+    for the quarters and their months, in a stable order."""
+    periods = [*quarters, *(month for quarter in quarters for month in quarter.months())]
+    rows = db.session.connection().execute(  # plain rows: thousands of them, no ORM needed
+        select(SignalCount.granularity, SignalCount.period_start, SignalCount.municipio_id,
+               SignalCount.neighbourhood_id, SignalCount.kind, SignalCount.detail, SignalCount.signals,
+               SignalCount.value_total, SignalCount.first_acts)
+        .where(_in_periods(SignalCount, periods))
+        .order_by(SignalCount.granularity, SignalCount.period_start, SignalCount.municipio_id,
+                  SignalCount.neighbourhood_id, SignalCount.kind, SignalCount.detail))
+    counts: dict[tuple, list] = {(period.granularity, period.start): [] for period in periods}
+    for row in rows:
+        counts[(row[0], row[1])].append(tuple(row[2:]))
+    return {period: tuple(counts[(period.granularity, period.start)]) for period in periods}
 
 
-def _count_rows(period: Period):
-    """{period start: {(municipio, neighbourhood, kind, detail): {measure: total}}} for the trend."""
-    starts = [bucket.start for bucket in period.trend()]
-    rows = db.session.execute(
-        select(SignalCount.period_start, SignalCount.municipio_id, SignalCount.neighbourhood_id,
-               SignalCount.kind, SignalCount.detail, SignalCount.signals, SignalCount.value_total,
-               SignalCount.first_acts)
-        .where(SignalCount.granularity == period.granularity, SignalCount.period_start.in_(starts)))
-    counts = {start: {} for start in starts}
-    for start, municipio_id, neighbourhood_id, kind, detail, signals, value_total, first_acts in rows:
-        counts[start][(municipio_id, neighbourhood_id, kind, detail)] = {
-            "signals": signals, "value": value_total, "first_acts": first_acts}
-    return counts
+def _in_periods(model, periods: list[Period]):
+    return or_(*(and_(model.granularity == granularity,
+                      model.period_start.in_([p.start for p in periods if p.granularity == granularity]))
+                 for granularity in {p.granularity for p in periods}))
 
 
 def _scope_node(scope: str, scope_id: int) -> str:
@@ -307,18 +375,18 @@ def _scope_node(scope: str, scope_id: int) -> str:
     return municipio_node(scope_id) if scope == "municipio" else neighbourhood_node(scope_id)
 
 
-def _people_rows(period: Period):
-    """{period start: {node: (people, verified)}}, summed over languages."""
-    starts = [bucket.start for bucket in period.trend()]
-    people = {start: defaultdict(lambda: (0, 0)) for start in starts}
-    for start, scope, scope_id, count, verified in db.session.execute(
-            select(SignalPeople.period_start, SignalPeople.scope, SignalPeople.scope_id,
-                   SignalPeople.people, SignalPeople.verified)
-            .where(SignalPeople.granularity == period.granularity, SignalPeople.period_start.in_(starts))):
-        node = _scope_node(scope, scope_id)
-        before = people[start][node]
-        people[start][node] = (before[0] + count, before[1] + verified)
-    return people
+def _people_rows(quarters: list[Period]) -> dict[Period, tuple]:
+    """{period: ((node, language, people, verified), ...)} for the quarters and their months."""
+    periods = [*quarters, *(month for quarter in quarters for month in quarter.months())]
+    people: dict[tuple, list] = {(period.granularity, period.start): [] for period in periods}
+    for granularity, start, scope, scope_id, language, count, verified in db.session.connection().execute(
+            select(SignalPeople.granularity, SignalPeople.period_start, SignalPeople.scope, SignalPeople.scope_id,
+                   SignalPeople.language, SignalPeople.people, SignalPeople.verified)
+            .where(_in_periods(SignalPeople, periods))
+            .order_by(SignalPeople.granularity, SignalPeople.period_start, SignalPeople.scope,
+                      SignalPeople.scope_id, SignalPeople.language)):
+        people[(granularity, start)].append((_scope_node(scope, scope_id), language or "?", count, verified))
+    return {period: tuple(people[(period.granularity, period.start)]) for period in periods}
 
 
 def _medians(report: Report, period: Period) -> None:
@@ -346,24 +414,3 @@ def _ancestry(places: PlaceTree, leaf: str) -> list[str]:
     if leaf.startswith("n:"):
         return [leaf, municipio_node(places.municipio_of[int(leaf[2:])]), CITY]
     return [leaf, CITY]
-
-
-def _languages(report: Report, period: Period) -> None:
-    """People per language for each place, protected with the place's total as a fixed parent."""
-    rows: dict[str, dict[str, int]] = defaultdict(dict)
-    for scope, scope_id, language, count in db.session.execute(
-            select(SignalPeople.scope, SignalPeople.scope_id, SignalPeople.language, SignalPeople.people)
-            .where(SignalPeople.granularity == period.granularity, SignalPeople.period_start == period.start)):
-        rows[_scope_node(scope, scope_id)][language or "?"] = count
-    for node in report.places.nodes:
-        languages = rows.get(node, {})
-        values = {("total",): sum(languages.values()), **{(code,): n for code, n in languages.items()}}
-        children = {("total",): [(code,) for code in sorted(languages)]}
-        try:
-            marks = protect(values, children, threshold(), fixed={("total",): report.figure("active", node).mark})
-        except DisclosureError:
-            # e.g. a shown total of 8 over two languages of 4: no breakdown can be published safely.
-            marks = {cell: Mark.SMALL if count < threshold() else Mark.HIDDEN for cell, count in values.items()}
-        people = INDICATORS["active"]
-        report.languages[node] = [(code, _figure(people, languages[code], marks[(code,)]))
-                                  for code in sorted(languages)]  # by code: an order by size would rank hidden cells

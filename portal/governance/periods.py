@@ -1,13 +1,17 @@
-"""Weeks, months and quarters in Milan's time: the buckets every governance figure is counted in.
+"""Months and quarters in Milan's time: the buckets every governance figure is counted in.
 
-A signal's moment is stored in UTC; the week of a Saturday-night event is the week people in Milan
+A signal's moment is stored in UTC; the month of a New Year's Eve event is the month people in Milan
 lived it, so bucketing converts to Europe/Rome first. A period is named by its first day.
+
+Weeks are not counted: they do not nest in months, so a week beside its months would let a small
+count be worked out by subtraction. A quarter and its months are one system of sums, published
+together when the quarter has ended (see `published`).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
@@ -16,9 +20,9 @@ from flask_babel import lazy_gettext as _l
 MILAN = ZoneInfo("Europe/Rome")
 UTC = ZoneInfo("UTC")
 
-GRANULARITIES = {"week": _l("Week"), "month": _l("Month"), "quarter": _l("Quarter")}
+GRANULARITIES = {"month": _l("Month"), "quarter": _l("Quarter")}
 # How many periods a trend chart shows, ending with the chosen one.
-TREND_LENGTH = {"week": 12, "month": 12, "quarter": 8}
+TREND_LENGTH = {"month": 12, "quarter": 8}
 
 
 def local_date(moment: datetime) -> date:
@@ -26,8 +30,6 @@ def local_date(moment: datetime) -> date:
 
 
 def start_of(granularity: str, day: date) -> date:
-    if granularity == "week":
-        return day - timedelta(days=day.weekday())
     if granularity == "month":
         return day.replace(day=1)
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
@@ -48,14 +50,25 @@ class Period:
         return cls(granularity, start_of(granularity, local_date(moment)))
 
     def shifted(self, steps: int) -> Period:
-        if self.granularity == "week":
-            return Period("week", self.start + timedelta(weeks=steps))
         return Period(self.granularity, _shift_months(self.start, steps * (3 if self.granularity == "quarter" else 1)))
 
     @property
     def end(self) -> date:
         """The first day after the period."""
         return self.shifted(1).start
+
+    @property
+    def quarter(self) -> Period:
+        """The quarter this period is part of: the system of sums it is protected in."""
+        return Period("quarter", start_of("quarter", self.start))
+
+    def months(self) -> list[Period]:
+        return [Period("month", _shift_months(self.quarter.start, step)) for step in range(3)]
+
+    def published(self, now: datetime) -> bool:
+        """Open data and downloads carry a period once its quarter has ended: a month is published
+        with its quarter, so that no later figure changes what an earlier one hid."""
+        return self.quarter.end <= start_of("quarter", local_date(now))
 
     def trend(self) -> list[Period]:
         length = TREND_LENGTH[self.granularity]
@@ -70,24 +83,17 @@ class Period:
     # --- names: in URLs and exports (stable, not translated) and for people (translated) ---
     @property
     def key(self) -> str:
-        if self.granularity == "week":
-            year, week, _ = self.start.isocalendar()
-            return f"{year}-W{week:02d}"
         if self.granularity == "month":
             return f"{self.start.year}-{self.start.month:02d}"
         return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
 
     def label(self) -> str:
-        if self.granularity == "week":
-            return str(_l("week of %(day)s", day=format_date(self.start, "d MMM yyyy")))
         if self.granularity == "month":
             return format_date(self.start, "LLLL yyyy")
         return str(_l("Q%(number)d %(year)d", number=(self.start.month - 1) // 3 + 1, year=self.start.year))
 
     def short_label(self) -> str:
         """For a chart's axis, where 12 labels share 320 pixels."""
-        if self.granularity == "week":
-            return format_date(self.start, "d/M")
         if self.granularity == "month":
             return format_date(self.start, "LLL")
         return str(_l("Q%(number)d %(year)d", number=(self.start.month - 1) // 3 + 1, year=self.start.year))
@@ -95,7 +101,6 @@ class Period:
 
 # ASCII digits, as portal.numbers reads them (`\d` takes any script's).
 _KEY_PATTERNS = {
-    "week": re.compile(r"([0-9]{4})-W([0-9]{2})"),
     "month": re.compile(r"([0-9]{4})-([0-9]{2})"),
     "quarter": re.compile(r"([0-9]{4})-Q([1-4])"),
 }
@@ -111,8 +116,6 @@ def parse(granularity: str, key: str) -> Period | None:
     if not 2000 <= year <= 2100:
         return None
     try:
-        if granularity == "week":
-            return Period("week", date.fromisocalendar(year, number, 1))
         if granularity == "month":
             return Period("month", date(year, number, 1))
         return Period("quarter", date(year, 3 * (number - 1) + 1, 1))

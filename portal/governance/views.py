@@ -5,7 +5,7 @@ Every figure comes from `indicators.build_report`, which has already protected i
 which places of the report to show."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,14 +13,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import db
-from portal.errors import retry_soon
 from portal.governance import exports, rollup
 from portal.governance.charts import Point, trend_chart
 from portal.governance.indicators import (
     CITY, INDICATORS, SECTIONS, TARGETABLE, TREND_INDICATORS, build_report, municipio_node, neighbourhood_node, threshold,
 )
-from portal.governance.periods import GRANULARITIES, Period, parse, start_of
-from portal.governance.suppression import MarkConflict
+from portal.governance.periods import GRANULARITIES, Period, local_date, parse, start_of
 from portal.governance.targets import (
     CITY_SCOPE, parse_target, progress, set_targets, target_text, targets_for,
 )
@@ -37,8 +35,8 @@ bp = Blueprint("governance", __name__)
 UNIT_NAMES = {"count": _l("a count"), "percent": _l("a share"), "hours": _l("hours"), "days": _l("days")}
 UNIT_HINTS = {"percent": _l("As a percentage, for example 30."), "hours": _l("In hours."), "days": _l("In days.")}
 COLUMN_HELP = {
-    "period": _l("The period's name: 2026-W42 (ISO week), 2026-10 (month) or 2026-Q3 (quarter)."),
-    "granularity": _l("week, month or quarter."),
+    "period": _l("The period's name: 2026-10 (month) or 2026-Q3 (quarter)."),
+    "granularity": _l("month or quarter."),
     "period_start": _l("First day of the period (YYYY-MM-DD)."),
     "period_end": _l("First day after the period."),
     "place_type": _l("city, municipio, neighbourhood, or city_wide for groups that belong to no neighbourhood."),
@@ -47,7 +45,8 @@ COLUMN_HELP = {
     "indicator": _l("The indicator's code, as listed above."),
     "unit": _l("count, percent (as a fraction: 0.3 is 30%), hours or days."),
     "value": _l("The figure; empty when it is not published."),
-    "status": _l("shown; small (below the threshold, published as \"<5\"); hidden (to protect a small one)."),
+    "status": _l("shown; small (below the threshold, published as \"<5\"); hidden (not published, so that a "
+                 "small one cannot be worked out: it may be any number, small or not)."),
 }
 
 
@@ -100,37 +99,35 @@ def _scope(level: str, key: str | None) -> Scope:
     abort(404)
 
 
-FIGURES_UPDATING = (_l("The figures are being updated"),
-                    _l("People are taking part right now. Please open the page again in a moment."))
-
-
-@bp.errorhandler(MarkConflict)
-def figures_out_of_step(error: MarkConflict):
-    # Two tables of one report disagree: never publish either, and tell the operators, since a
-    # report reads one snapshot (db.begin_snapshot) and this should not happen.
-    current_app.logger.error("Governance figures out of step on %s: %s", request.full_path.rstrip("?"), error)
-    return retry_soon(*FIGURES_UPDATING)
-
-
-BAD_PERIOD = _l("That period does not exist. Choose week, month or quarter, and a period such as "
-                "2026-W42, 2026-10 or 2026-Q3.")
+BAD_PERIOD = _l("That period does not exist. Choose month or quarter, and a period such as 2026-10 or 2026-Q3.")
 FUTURE_PERIOD = _l("That period has not started yet.")
+NOT_PUBLISHED = _l("The figures of a quarter and its months are published when the quarter has ended. "
+                   "Choose an earlier period.")
 
 
-def _period() -> Period | str:
-    """The period asked for (default: this month so far), or the message explaining why not."""
+def _latest_published(granularity: str) -> Period:
+    """The last period whose quarter has ended."""
+    before = Period.containing("quarter", utcnow()).shifted(-1)
+    return before if granularity == "quarter" else before.months()[-1]
+
+
+def _period(published: bool = False) -> Period | str:
+    """The period asked for, or the message explaining why not. Dashboards default to this month so
+    far; open data and downloads (`published`) carry only ended quarters and their months."""
     granularity = request.args.get("by", "month")
     now = Period.containing(granularity, utcnow()) if granularity in GRANULARITIES else None
     if now is None:
         return str(BAD_PERIOD)
     key = request.args.get("period")
     if key is None:
-        return now
+        return _latest_published(granularity) if published else now
     period = parse(granularity, key)
     if period is None:
         return str(BAD_PERIOD)
     if period > now:
         return str(FUTURE_PERIOD)
+    if published and not period.published(utcnow()):
+        return str(NOT_PUBLISHED)
     return period
 
 
@@ -151,17 +148,19 @@ def _children(scope: Scope, report) -> list[str]:
     return [] if scope.level == "neighbourhood" else report.places.children[scope.node]
 
 
-def _period_links(scope: Scope, period: Period, endpoint: str) -> dict:
+def _period_links(scope: Scope, period: Period, endpoint: str, published: bool) -> dict:
     """Links to the previous and next period and to each granularity: plain links, no script."""
     now = Period.containing(period.granularity, utcnow())
-    # Switching from a month to weeks shows the week the month starts in, and so on.
+    last = _latest_published(period.granularity) if published else now
+    # Switching from a quarter to months shows the quarter's first month.
     by = {g: scope.url(endpoint, by=g, period=Period(g, start_of(g, period.start)).key) for g in GRANULARITIES}
     return {
         "previous": scope.url(endpoint, by=period.granularity, period=period.shifted(-1).key),
         "next": (scope.url(endpoint, by=period.granularity, period=period.shifted(1).key)
-                 if period < now else None),
+                 if period < last else None),
         "by": by,
         "is_current": period == now,
+        "in_progress": not period.published(utcnow()),
     }
 
 
@@ -183,7 +182,8 @@ def index():
 
 
 def _dashboard_context(scope: Scope, endpoint: str = "dashboard"):
-    period = _period()
+    published = endpoint == "open_data"
+    period = _period(published)
     if isinstance(period, str):
         return period
     report = _report(period)
@@ -192,8 +192,9 @@ def _dashboard_context(scope: Scope, endpoint: str = "dashboard"):
         "scope": scope, "report": report, "period": period, "node": scope.node,
         "children": _children(scope, report), "sections": SECTIONS, "indicators": INDICATORS,
         "charts": {key: _chart(report, scope.node, key, targets.get(key)) for key in TREND_INDICATORS},
+        "languages_by_month": period.granularity == "month",
         "targets": targets, "progress": progress, "target_text": target_text,
-        "links": _period_links(scope, period, endpoint), "granularities": GRANULARITIES,
+        "links": _period_links(scope, period, endpoint, published), "granularities": GRANULARITIES,
         "threshold": threshold(),
         "child_links": _child_links(scope, report),
         "may_set_targets": may("governance.targets", _target_place(scope)),
@@ -202,10 +203,13 @@ def _dashboard_context(scope: Scope, endpoint: str = "dashboard"):
 
 def _chart(report, node: str, key: str, target: float | None):
     indicator = INDICATORS[key]
-    points = [Point(period.short_label(), figure.value, figure.text) for period, figure in report.trend(key, node)]
+    today = utcnow()
+    # A period not yet over is drawn apart, never like a full one.
+    points = [Point(period.short_label(), figure.value, figure.text, partial=period.end > local_date(today))
+              for period, figure in report.trend(key, node)]
     return trend_chart(points, title=str(indicator.label), unit="%" if indicator.unit == "percent" else "",
                        target=target, target_label=_("Target"), chart_id=f"chart-{key}",
-                       suppressed_label=_("Hidden for privacy"))
+                       suppressed_label=_("Hidden for privacy"), partial_label=_("So far: the period is not over"))
 
 
 def _child_links(scope: Scope, report) -> dict[str, str]:
@@ -238,7 +242,7 @@ def dashboard(level: str, key: str | None):
 def export(level: str, key: str | None, fmt: str):
     scope = _scope(level, key)
     require("governance.view", scope.place)
-    period = _period()
+    period = _period(published=True)  # what is still in progress is never downloaded
     if isinstance(period, str):
         return _bad_request(period)
     report = _report(period)
@@ -295,7 +299,7 @@ def open_data():
 @bp.get("/open-data/export.<any(csv, json):fmt>")
 def open_data_export(fmt: str):
     require("open_data.view")
-    period = _period()
+    period = _period(published=True)
     if isinstance(period, str):
         return _bad_request(period)
     report = _report(period)
