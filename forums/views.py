@@ -45,7 +45,7 @@ reporting_limit = limiter.limit("30 per hour", key_func=signed_in_key, methods=[
 
 @bp.app_context_processor
 def forum_helpers() -> dict:
-    # The one sanitiser, for every post body on forum and moderation pages.
+    # Every post body on forum and moderation pages: the HTML the one sanitiser stored (portal.text).
     return {"stored_html": stored_html}
 
 
