@@ -98,3 +98,13 @@ def test_after_the_rules_change_pages_render_old_rows_until_the_command_stores_t
     assert (post.body_html, post.text_version) == ("<p>Chi ha <strong>libri</strong>?</p>\n", text.SANITISER_VERSION)
     assert "Rendered 0 texts" in runner.invoke(args=["rerender-text"]).output
     assert "Rendered 1 texts" in runner.invoke(args=["rerender-text", "--all"]).output
+
+
+def test_emptying_a_text_as_an_erasure_does_empties_its_html(club, make_thread):
+    """Erasing a person blanks their posts' bodies: no copy of their words stays in the HTML."""
+    group, people = club
+    post = opening_post(make_thread(group, people["member"], body="Sono Bea, via Giambellino 12"))
+    with db.write_transaction():
+        post.body = ""
+    db.session.expire_all()
+    assert db.session.get(Post, post.id).body_html == ""
