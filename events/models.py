@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.accounts.models import User
 from portal.db import Base, str_enum
 from portal.groups.models import Group
+from portal.text import keep_rendered
 from portal.timeutil import utcnow
 
 
@@ -43,6 +44,8 @@ class Event(Base):
     kind: Mapped[EventKind] = mapped_column(str_enum(EventKind))
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown, rendered by portal.text
+    description_html: Mapped[str | None] = mapped_column(Text, default=None)  # see keep_rendered below
+    text_version: Mapped[int] = mapped_column(default=0)  # of portal.text's sanitiser
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     place: Mapped[str] = mapped_column(String(160))
@@ -62,6 +65,10 @@ class Event(Base):
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
 
     group: Mapped[Group] = relationship()
+
+
+# Pages show the stored HTML; writing the text stores it.
+keep_rendered(Event, "description")
 
 
 class RegistrationStatus(enum.StrEnum):

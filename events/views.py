@@ -19,7 +19,7 @@ from portal.links import public_url
 from portal.numbers import parse_int
 from portal.pagination import page_number
 from portal.permissions import may, require
-from portal.text import render_markdown
+from portal.text import stored_html
 from portal.web import press, redirect_after_post, render_form_page, render_page, signed_in_user, submit
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -90,7 +90,7 @@ def _event_page(event, register_form, status: int = 200):
                 if registration is not None and registration.status == RegistrationStatus.WAITLISTED else None)
     return render_page(
         "events/show.html", "events/_register_form.html", status, event=event,
-        description=render_markdown(event.description), registration=registration, position=position,
+        description=stored_html(event, "description"), registration=registration, position=position,
         seats_left=queries.seats_left(event, queries.confirmed_seats(event.id)),
         waiting=queries.waiting_count(event.id), other_dates=queries.other_dates(event),
         form=register_form, confirm_form=ConfirmForm(), closed=service.registration_problem(event))

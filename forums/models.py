@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.accounts.models import User
 from portal.db import Base, str_enum
 from portal.groups.models import Group
+from portal.text import keep_rendered
 from portal.timeutil import utcnow
 
 
@@ -47,6 +48,8 @@ class Post(Base):
     # The thread's first post carries its text; reporting a thread reports this post.
     is_opening: Mapped[bool] = mapped_column(default=False)
     body: Mapped[str] = mapped_column(Text)  # Markdown as typed; rendered only by portal.text
+    body_html: Mapped[str | None] = mapped_column(Text, default=None)  # set by portal.text.keep_rendered
+    text_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     edited_at: Mapped[datetime | None] = mapped_column(default=None)
     state: Mapped[PostState] = mapped_column(str_enum(PostState), default=PostState.VISIBLE)
@@ -76,7 +79,14 @@ class PostRevision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text, default=None)
+    text_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Pages show the stored HTML; writing the text stores it.
+keep_rendered(Post, "body")
+keep_rendered(PostRevision, "body")
 
 
 class ReportReason(enum.StrEnum):

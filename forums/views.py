@@ -16,7 +16,7 @@ from portal.forms import ConfirmForm
 from portal.groups.pages import add_section, group_or_404, header_context
 from portal.pagination import page_number
 from portal.permissions import EDIT_WINDOW, may, require
-from portal.text import render_markdown
+from portal.text import stored_html
 from portal.web import redirect_after_post, render_form_page, render_page, signed_in_user, submit
 
 bp = Blueprint("forums", __name__, url_prefix="/forums")
@@ -45,8 +45,8 @@ reporting_limit = limiter.limit("30 per hour", key_func=signed_in_key, methods=[
 
 @bp.app_context_processor
 def forum_helpers() -> dict:
-    # The one sanitiser, for every post body on forum and moderation pages.
-    return {"render_markdown": render_markdown}
+    # Every post body on forum and moderation pages: the HTML the one sanitiser stored (portal.text).
+    return {"stored_html": stored_html}
 
 
 @bp.get("/")

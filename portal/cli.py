@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal import db
+from portal import db, text
 from portal.accounts import mails, retention, service
 from portal.accounts.models import RoleGrant, User
 from portal.governance import rollup
@@ -24,6 +24,32 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(roles)
     app.cli.add_command(governance)
     app.cli.add_command(erase_inactive_command)
+    app.cli.add_command(rerender_text_command)
+
+
+@click.command("rerender-text")
+@click.option("--all", "everything", is_flag=True, help="Render every row, not only those from an older sanitiser.")
+@click.option("--batch", default=500, show_default=True, help="Rows per transaction.")
+def rerender_text_command(everything: bool, batch: int) -> None:
+    """After a change to portal/text.py's rules (SANITISER_VERSION raised): store every user text's
+    HTML anew. Until then pages render the older rows on each view, so nothing shows stale HTML."""
+    total = 0
+    for model, fields in text.RENDERED:
+        last = 0
+        while True:
+            # A batch per transaction, keyset on id: the write lock is never held for long.
+            with db.write_transaction():
+                query = select(model).where(model.id > last).order_by(model.id).limit(batch)
+                if not everything:
+                    query = query.where(model.text_version != text.SANITISER_VERSION)
+                rows = db.session.scalars(query).all()
+                for row in rows:
+                    text.rerender(row, fields)
+            if not rows:
+                break
+            total += len(rows)
+            last = rows[-1].id
+    click.echo(f"Rendered {total} texts with sanitiser version {text.SANITISER_VERSION}.")
 
 
 @click.command("erase-inactive")

@@ -14,11 +14,13 @@ from __future__ import annotations
 import html
 import re
 from functools import partial
+from typing import Any
 
 import bleach
 from bleach.linkifier import TLDS, LinkifyFilter, build_url_re
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
+from sqlalchemy import event
 
 __all__ = [
     "ALLOWED_ATTRIBUTES",
@@ -28,7 +30,16 @@ __all__ = [
     "excerpt",
     "render_markdown",
     "render_plain",
+    "SANITISER_VERSION",
+    "keep_rendered",
+    "rendered",
+    "stored_html",
 ]
+
+# Raise by one whenever the pipeline below changes what it lets through (tags, attributes, link rules,
+# the Markdown preset): rows rendered by an older version are rendered again when shown, until
+# `flask --app portal rerender-text` has stored them anew.
+SANITISER_VERSION = 1
 
 # Headings stop at h3: page structure (h1/h2) belongs to the templates, so
 # user text can never compete with it.  No img: it would make third-party
@@ -118,6 +129,47 @@ def render_markdown(source: str | None) -> Markup:
     if not source:
         return Markup("")
     return Markup(_cleaner.clean(_to_html(source)))  # nosec B704 # cleaned by bleach's allowlist just here
+
+
+def rendered(source: str | None) -> str:
+    """The cleaned HTML of user Markdown, as stored next to the text (``<field>_html``)."""
+    return str(render_markdown(source))
+
+
+def rerender(row: Any, fields: tuple[str, ...]) -> None:
+    """Store `row`'s HTML anew with this sanitiser version (after the rules changed)."""
+    for field in fields:
+        setattr(row, f"{field}_html", rendered(getattr(row, field)))
+    row.text_version = SANITISER_VERSION
+
+
+def keep_rendered(model: type, *fields: str) -> None:
+    """Store each field's cleaned HTML in ``<field>_html`` and SANITISER_VERSION in ``text_version``
+    whenever the ORM sets one of `fields`, so every write path (services, seeds, fixtures) stores it
+    and pages only read it.  All fields are rendered again together: one version covers the row."""
+    def on_set(target: Any, value: str | None, _old: Any, initiator: Any) -> None:
+        for field in fields:
+            source = value if field == initiator.key else getattr(target, field, None)
+            setattr(target, f"{field}_html", rendered(source))
+        target.text_version = SANITISER_VERSION
+
+    for field in fields:
+        event.listen(getattr(model, field), "set", on_set)
+    RENDERED.append((model, fields))
+
+
+# Every (model, fields) that keeps its rendered HTML: filled as the models are imported, read by
+# `flask --app portal rerender-text`, so portal knows no feature's tables.
+RENDERED: list[tuple[type, tuple[str, ...]]] = []
+
+
+def stored_html(row: Any, field: str) -> Markup:
+    """What a page shows of `row.<field>`: the stored HTML if this sanitiser version stored it, else
+    (a row from before a version bump, or written without the ORM) rendered now, still sanitised."""
+    html_text = getattr(row, f"{field}_html", None)
+    if html_text is not None and row.text_version == SANITISER_VERSION:
+        return Markup(html_text)  # nosec B704 # stored by rendered(), bleach's allowlist, this version
+    return render_markdown(getattr(row, field))
 
 
 def render_plain(source: str | None) -> Markup:

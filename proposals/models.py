@@ -14,6 +14,7 @@ from portal.accounts.models import User
 from portal.db import Base, str_enum
 from portal.groups.models import Group
 from portal.places.models import Neighbourhood
+from portal.text import keep_rendered
 from portal.timeutil import utcnow
 
 DEFAULT_SUPPORT_DAYS = 60
@@ -87,6 +88,7 @@ class Proposal(Base):
     title: Mapped[str] = mapped_column(String(120))
     summary: Mapped[str] = mapped_column(String(280))
     description: Mapped[str] = mapped_column(Text)  # Markdown, rendered by portal.text
+    description_html: Mapped[str | None] = mapped_column(Text, default=None)  # see keep_rendered below
     theme: Mapped[Theme] = mapped_column(str_enum(Theme))
     neighbourhood_id: Mapped[int] = mapped_column(ForeignKey("neighbourhoods.id"), index=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True, default=None)
@@ -100,6 +102,8 @@ class Proposal(Base):
     # Recounted in SQL by every support and withdrawal, under the proposal's row lock.
     supports_count: Mapped[int] = mapped_column(default=0)
     answer: Mapped[str] = mapped_column(Text, default="")  # the network's official answer, Markdown
+    answer_html: Mapped[str | None] = mapped_column(Text, default=None)
+    text_version: Mapped[int] = mapped_column(default=0)  # of portal.text's sanitiser, for both
     answered_at: Mapped[datetime | None] = mapped_column(default=None)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"), default=None)
@@ -116,6 +120,10 @@ class Proposal(Base):
             return False
         return user.id == self.proposer_id or any(
             c.user_id == user.id and c.status == CoauthorStatus.ACCEPTED for c in self.coauthors)
+
+
+# Pages show the stored HTML; writing the text stores it.
+keep_rendered(Proposal, "description", "answer")
 
 
 class CoauthorStatus(enum.StrEnum):

@@ -15,7 +15,7 @@ from portal.pagination import page_number
 from portal.permissions import may, require
 from portal.places.models import Neighbourhood
 from portal.places.queries import municipi_with_neighbourhoods
-from portal.text import render_markdown
+from portal.text import stored_html
 from portal.web import press, redirect_after_post, render_form_page, render_page, signed_in_user, submit
 from proposals import forms, queries, service
 from proposals.models import STATE_LABELS, THEME_LABELS, ProposalState
@@ -117,7 +117,7 @@ def _proposal_page(proposal, status: int = 200, *, invite_form=None):
     may_support = may("proposal.support", proposal)
     return render_page(
         "proposals/show.html", None, status, proposal=proposal,
-        description=render_markdown(proposal.description), answer=render_markdown(proposal.answer),
+        description=stored_html(proposal, "description"), answer=stored_html(proposal, "answer"),
         steps=queries.timeline(proposal), replies=queries.reply_count(proposal),
         supported=supported, followed=followed, may_support=may_support,
         support_problem=service.support_problem(proposal, user) if may_support and not supported else None,

@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 from portal import db
 from portal.migrations import alembic_config, migrating
 from portal.models import Base
+from portal.text import SANITISER_VERSION
 
 
 def test_migrations_produce_exactly_the_models_schema(app):
@@ -86,3 +87,31 @@ def test_revision_0008_ties_notifications_already_sent_to_their_group(tmp_path):
         engine.dispose()
     assert [tuple(row) for row in groups] == [(1, 7), (2, 7), (3, None), (4, None)]
     assert changed is None  # Bea chose no home when she joined: her first choice is free
+
+
+def test_revision_0011_stores_the_html_of_the_posts_already_written(tmp_path):
+    """So that pages of an upgraded forum show their posts without rendering them (on SQLite)."""
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'upgrade.sqlite3'}")
+    config = alembic_config()
+    try:
+        with migrating(engine) as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0009")
+            connection.execute(text(
+                "INSERT INTO users (id, nickname, nickname_key, password_hash, language, created_at) "
+                "VALUES (1, 'Bea', 'bea', 'x', 'it', '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO groups (id, slug, name, about, kind, visibility, join_policy, created_at) "
+                "VALUES (7, 'mamme', 'Mamme', '', 'mutual_aid', 'members', 'approval', '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO threads (id, group_id, author_id, title, created_at, last_activity_at, pinned, locked) "
+                "VALUES (3, 7, 1, 'Pulmino', '2026-01-01', '2026-01-01', false, false)"))
+            connection.execute(text(
+                "INSERT INTO posts (id, thread_id, author_id, is_opening, body, created_at, state, moderation_reason) "
+                "VALUES (5, 3, 1, true, 'Chi ha **libri**? <script>x</script>', '2026-01-01', 'visible', '')"))
+            command.upgrade(config, "head")
+            stored = connection.execute(text("SELECT body_html, text_version FROM posts")).one()
+    finally:
+        engine.dispose()
+    assert tuple(stored) == ("<p>Chi ha <strong>libri</strong>? &lt;script&gt;x&lt;/script&gt;</p>\n",
+                             SANITISER_VERSION)
