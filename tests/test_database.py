@@ -89,7 +89,7 @@ def test_revision_0008_ties_notifications_already_sent_to_their_group(tmp_path):
     assert changed is None  # Bea chose no home when she joined: her first choice is free
 
 
-def test_revision_0011_stores_the_html_of_the_posts_already_written(tmp_path):
+def test_revision_0010_stores_the_html_of_the_posts_already_written(tmp_path):
     """So that pages of an upgraded forum show their posts without rendering them (on SQLite)."""
     engine = db.make_engine(f"sqlite:///{tmp_path / 'upgrade.sqlite3'}")
     config = alembic_config()

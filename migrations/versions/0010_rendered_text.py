@@ -2,7 +2,7 @@
 their Markdown with the sanitiser's version, so pages never run Markdown or bleach
 (flask --app portal rerender-text renders them again when the rules change).
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-04 22:45:00
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from portal.text import SANITISER_VERSION, rendered
 
 
-revision = '0011'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None
