@@ -24,7 +24,8 @@ from portal.accounts.service import CODE_ALPHABET
 from portal.forms import normalise_code
 from portal.groups.service import page_path
 from portal.links import stored_path
-from portal.notifications import notify
+from portal.groups.models import Group
+from portal.notifications import notify, notify_facilitators
 from portal.rules import RuleError
 from portal.timeutil import utcnow
 
@@ -208,7 +209,24 @@ def register(event_id: int, user: User, adults: int, children: int) -> Registrat
     kind = "event.registered" if registration.status == RegistrationStatus.CONFIRMED else "event.waitlisted"
     signals.record(kind, user.id, group=event.group, subject_type="event", subject_id=event.id,
                    value=registration.seats)
+    _tell_organisers(event, "event_registered", person=user, actor=user)
     return registration
+
+
+def _tell_organisers(event: Event, kind: str, *, person: User, actor: User) -> None:
+    """The group's facilitators and the event's author while they still manage it (a coordinator
+    who made it), linked to the attendance list; not whoever did it."""
+    link = stored_path("events.attendance", event_id=event.id)
+    params = dict(readable_in=event.group, nickname=person.nickname, event=event.title)
+
+    def worded(language: str) -> dict:
+        return {"when": dates.when(event.starts_at, language)}
+
+    told = notify_facilitators([Group.id == event.group_id], kind, link, actor_id=actor.id, worded=worded,
+                               **params)
+    author = db.session.get(User, event.created_by_id)
+    if author.id not in told and author.id != actor.id and permissions.may("event.manage", event, user=author):
+        notify(author.id, kind, link, **params, **worded(author.language))
 
 
 def _locked_registration(registration_id: int) -> tuple[Event, Registration]:
@@ -227,6 +245,7 @@ def cancel_registration(registration_id: int, actor: User) -> Registration:
     if event.starts_at <= utcnow():
         raise RuleError(_l("The event has already started."))
     _release(event, registration, actor)
+    _tell_organisers(event, "event_unregistered", person=registration.user, actor=actor)
     return registration
 
 

@@ -17,8 +17,9 @@ from forums.queries import post_url
 from portal import audit, db, signals
 from portal.accounts.models import User
 from portal.forms import REQUIRED, TOO_LONG, TOO_SHORT
+from portal.groups.models import Group
 from portal.links import stored_path
-from portal.notifications import notify
+from portal.notifications import notify, notify_facilitators
 from portal.rules import RuleError
 from portal.timeutil import utcnow
 
@@ -144,6 +145,11 @@ def report(post: Post, reporter: User, reason: str, note: str = "") -> bool:
                    subject_id=post.id)
     open_reports = db.session.scalar(select(func.count(Report.id)).where(
         Report.post_id == post.id, Report.resolved_at.is_(None)))
+    if open_reports == 1:  # once the post is in the queue, later reports add to it, not to the list
+        group = post.thread.group
+        notify_facilitators([Group.id == group.id], "post_reported",
+                            stored_path("forums.moderation.group_queue", slug=group.slug), actor_id=reporter.id,
+                            readable_in=group, thread=post.thread.title)
     if open_reports < REPORTS_TO_HIDE:
         return False
     hidden = db.session.execute(

@@ -66,6 +66,10 @@ def standing(user) -> Standing:
     return cache[user.id]
 
 
+# A facilitator: an active membership with the facilitator role (a muted or banned one is not).
+_FACILITATING = (Membership.role == MembershipRole.FACILITATOR, Membership.status == MembershipStatus.ACTIVE)
+
+
 def _load_standing(user_id: int) -> Standing:
     grants = db.session.execute(
         select(RoleGrant.role, RoleGrant.municipio_id).where(RoleGrant.user_id == user_id)
@@ -74,11 +78,7 @@ def _load_standing(user_id: int) -> Standing:
         select(Group.id, Group.neighbourhood_id, Neighbourhood.municipio_id)
         .join(Membership, Membership.group_id == Group.id)
         .outerjoin(Neighbourhood, Neighbourhood.id == Group.neighbourhood_id)
-        .where(
-            Membership.user_id == user_id,
-            Membership.role == MembershipRole.FACILITATOR,
-            Membership.status == MembershipStatus.ACTIVE,
-        )
+        .where(Membership.user_id == user_id, *_FACILITATING)
     ).all()
     return Standing(
         is_admin=any(role == Role.ADMIN for role, _ in grants),
@@ -87,6 +87,16 @@ def _load_standing(user_id: int) -> Standing:
         facilitated_neighbourhood_ids=frozenset(n for _, n, _ in facilitated if n is not None),
         facilitated_municipio_ids=frozenset(m for _, _, m in facilitated),
     )
+
+
+def facilitator_ids(*group_conditions) -> list[int]:
+    """The people who facilitate a group meeting `group_conditions`, as `standing` counts them:
+    those told of what needs them (requests, reports, registrations, proposals to review).
+    Coordinators and admins also manage, but across a Municipio or the city: they are not told of
+    each one."""
+    return list(db.session.scalars(
+        select(Membership.user_id).distinct().join(Group, Group.id == Membership.group_id)
+        .where(*_FACILITATING, *group_conditions).order_by(Membership.user_id)))
 
 
 def forget_standing() -> None:

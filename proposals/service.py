@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, union, update
+from sqlalchemy import delete, func, or_, select, union, update
 
 from forums.service import start_thread
 from portal import audit, db, permissions, signals
@@ -27,7 +27,7 @@ from portal.forms import TOO_LONG
 from portal.groups.models import MEMBER_STATUSES, Group, GroupKind, Membership, Visibility
 from portal.groups.service import lock_group
 from portal.links import stored_path
-from portal.notifications import notify
+from portal.notifications import notify, notify_facilitators
 from portal.places.models import Neighbourhood
 from portal.rules import RuleError
 from portal.timeutil import utcnow
@@ -210,7 +210,7 @@ def answer_invitation(invitation: Coauthor, user: User, accept: bool) -> None:
 
 # --- the lifecycle -----------------------------------------------------------------------------
 
-def _audience(proposal: Proposal, exclude: int | None) -> list[tuple[int, str]]:
+def _audience(proposal: Proposal, exclude: set[int]) -> list[tuple[int, str]]:
     """(user id, language) of its authors, co-authors, supporters and followers, one row each."""
     people = union(
         select(Proposal.proposer_id).where(Proposal.id == proposal.id),
@@ -221,18 +221,27 @@ def _audience(proposal: Proposal, exclude: int | None) -> list[tuple[int, str]]:
     )
     return [tuple(row) for row in db.session.execute(
         select(User.id, User.language)
-        .where(User.id.in_(people), User.id != (exclude or 0), User.erased_at.is_(None))
+        .where(User.id.in_(people), User.id.not_in(exclude), User.erased_at.is_(None))
         .order_by(User.language, User.id))]
 
 
-def _move(proposal: Proposal, target: ProposalState, actor: User | None, note: str = "") -> None:
-    """Change the state, write the timeline and tell everyone concerned (each in their language)."""
+def _move(proposal: Proposal, target: ProposalState, actor: User | None, note: str = "", *,
+          prompted_by: User | None = None) -> None:
+    """Change the state, write the timeline and tell everyone concerned (each in their language).
+    `prompted_by`: who caused a step nobody takes by hand (the support that reached the threshold)."""
     db.session.add(ProposalStep(proposal_id=proposal.id, from_state=proposal.state, to_state=target,
                                 actor_id=actor.id if actor else None, note=note))
     proposal.state = target
     kind = "proposal_answered" if target in ANSWERS else "proposal_state"
     link = proposal_link(proposal.id)
-    for language, people in groupby(_audience(proposal, actor.id if actor else None), key=lambda p: p[1]):
+    told = {actor.id} if actor else set()
+    if target == ProposalState.THRESHOLD_REACHED:
+        # Its stewards' review comes next: they get that message instead of the general one.
+        stewarding = or_(Group.neighbourhood_id == proposal.neighbourhood_id, Group.id == proposal.group_id)
+        told |= notify_facilitators([stewarding], "proposal_to_review", link,
+                                    actor_id=prompted_by.id if prompted_by else None,
+                                    readable_in=proposal.group, proposal=proposal.title)
+    for language, people in groupby(_audience(proposal, told), key=lambda p: p[1]):
         with force_locale(language):
             label = str(STATE_LABELS[target])
         for user_id, _language in people:
@@ -401,7 +410,7 @@ def support(proposal_id: int, user: User) -> Proposal:
     count = _recount(proposal)
     _signal("proposal.supported", proposal, user.id)
     if proposal.state == ProposalState.OPEN and count >= proposal.threshold:
-        _move(proposal, ProposalState.THRESHOLD_REACHED, None)
+        _move(proposal, ProposalState.THRESHOLD_REACHED, None, prompted_by=user)
         _signal("proposal.state_changed", proposal, user.id)
     return proposal
 

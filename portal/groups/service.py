@@ -32,7 +32,7 @@ from portal.groups.models import (
     Visibility,
 )
 from portal.links import stored_path
-from portal.notifications import notify
+from portal.notifications import notify, notify_facilitators
 from portal.places.models import Neighbourhood
 from portal.rules import RuleError
 from portal.slugs import slugify
@@ -153,6 +153,9 @@ def request_to_join(group: Group, user: User, message: str = "") -> Membership:
     row = _new_row(group, user, JoinPolicy.APPROVAL)
     row.request_message = message
     db.session.add(row)
+    notify_facilitators([Group.id == group.id], "join_requested",
+                        stored_path("groups.members", slug=group.slug, _anchor="requests"),
+                        actor_id=user.id, readable_in=group, nickname=user.nickname, group=group.name)
     return row
 
 

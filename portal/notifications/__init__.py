@@ -7,10 +7,10 @@ from portal import db
 from portal.accounts.models import User
 from portal.groups.models import Group
 from portal.notifications.models import MESSAGES, Notification
-from portal.permissions import may, readable_groups_condition
+from portal.permissions import facilitator_ids, may, readable_groups_condition
 from portal.timeutil import utcnow
 
-__all__ = ["Notification", "notify", "shown_to", "unread_count", "mark_all_read"]
+__all__ = ["Notification", "notify", "notify_facilitators", "shown_to", "unread_count", "mark_all_read"]
 
 
 def notify(user_id: int, kind: str, link: str = "", *, readable_in: Group | None = None, **params) -> None:
@@ -25,6 +25,20 @@ def notify(user_id: int, kind: str, link: str = "", *, readable_in: Group | None
         return
     db.session.add(Notification(user_id=user_id, kind=kind, link=link, params=params,
                                 group_id=readable_in.id if readable_in is not None else None))
+
+
+def notify_facilitators(group_conditions, kind: str, link: str, *, actor_id: int | None,
+                        readable_in: Group | None = None, worded=None, **params) -> set[int]:
+    """Tell the facilitators of the groups meeting `group_conditions` (`permissions.facilitator_ids`)
+    of something that needs them, never the person who did it; returns who was told.
+    `worded(language)` gives the parameters that read in each person's language (dates)."""
+    told = set()
+    people = db.session.scalars(select(User).where(User.id.in_(facilitator_ids(*group_conditions)),
+                                                   User.id != (actor_id or 0)).order_by(User.id))
+    for person in people:
+        notify(person.id, kind, link, readable_in=readable_in, **params, **(worded(person.language) if worded else {}))
+        told.add(person.id)
+    return told
 
 
 def shown_to(user):

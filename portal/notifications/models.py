@@ -74,4 +74,11 @@ MESSAGES = {
                          "will be erased on %(until)s. To keep it, sign in once before then."),
     "registration_released": _l("Your registration for \u201c%(event)s\u201d on %(when)s is cancelled, "
                                 "because you were removed from %(group)s."),
+    # To facilitators: what needs them, linked to the page where they act.
+    "join_requested": _l("%(nickname)s asks to join %(group)s. Answer in the list of requests."),
+    "post_reported": _l("A post in \u201c%(thread)s\u201d was reported. Look at it in the list of reported posts."),
+    "event_registered": _l("%(nickname)s signed up for \u201c%(event)s\u201d on %(when)s."),
+    "event_unregistered": _l("%(nickname)s cancelled their place at \u201c%(event)s\u201d on %(when)s."),
+    "proposal_to_review": _l("The proposal \u201c%(proposal)s\u201d has enough supports. It waits for "
+                             "your review."),
 }
