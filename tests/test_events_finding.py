@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from events.dates import to_local
 from events.models import EventKind
 from portal.groups.models import JoinPolicy, Visibility
 from portal.timeutil import utcnow
@@ -106,11 +107,13 @@ def test_visitors_see_only_the_city_list(client, make_event):
 def test_filters_narrow_the_list(client, make_event, query, expected):
     make_event(title="Laboratorio", kind=EventKind.WORKSHOP, languages=["it", "ar"], age_bands=["6-11"],
                starts_in=timedelta(days=2))
-    make_event(title="Assemblea", kind=EventKind.MEETING, languages=["zh"], age_bands=["6-11", "11-14"],
-               starts_in=timedelta(days=5))
+    assemblea = make_event(title="Assemblea", kind=EventKind.MEETING, languages=["zh"],
+                           age_bands=["6-11", "11-14"], starts_in=timedelta(days=5))
     make_event(title="Sportello", kind=EventKind.OPEN_DESK, languages=[], age_bands=["0-3"],
                starts_in=timedelta(days=8))
-    in5 = (utcnow() + timedelta(days=5)).date().isoformat()
+    # The filter's days are the city's calendar days: from 23:00 UTC (midnight in Milan in winter)
+    # the UTC date is the day before the one a resident would type.
+    in5 = to_local(assemblea.starts_at).date().isoformat()
     response = client.get("/events/?" + query.format(in5=in5))
     assert response.status_code == 200
     assert _titles(response) == expected
