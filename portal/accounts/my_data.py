@@ -75,21 +75,24 @@ def erase():
 
 # --- at an access point --------------------------------------------------------------------------
 
-@bp.get("/access-point/people/<int:user_id>/data")
-def person_page(user_id: int):
+def _exported_at_access_point(user_id: int, format: str):
+    """The person whose data a facilitator opens for them, with the export on the audit trail."""
     person = person_or_404(user_id, "person.export_data")
     with db.write_transaction():
-        audit.record("user.export", "user", person.id, actor_id=signed_in_user().id, format="page")
+        audit.record("user.export", "user", person.id, actor_id=signed_in_user().id, format=format)
+    return person
+
+
+@bp.get("/access-point/people/<int:user_id>/data")
+def person_page(user_id: int):
+    person = _exported_at_access_point(user_id, "page")
     return data_page(person, url_for(".person_json", user_id=person.id),
                      url_for("access_point.person", user_id=person.id))
 
 
 @bp.get("/access-point/people/<int:user_id>/data.json")
 def person_json(user_id: int):
-    person = person_or_404(user_id, "person.export_data")
-    with db.write_transaction():
-        audit.record("user.export", "user", person.id, actor_id=signed_in_user().id, format="json")
-    return download(person)
+    return download(_exported_at_access_point(user_id, "json"))
 
 
 @bp.route("/access-point/people/<int:user_id>/erase", methods=["GET", "POST"])
